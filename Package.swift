@@ -1,0 +1,40 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// dlib is template-heavy: at -O0 its shape predictor and ResNet run ~240x slower, so the C++ target
+// that wraps it is optimised in every build configuration (later flags win over SwiftPM's -O0).
+let visionCxxFlags: [CXXSetting] = [.unsafeFlags(["-O2", "-I/usr/include/opencv4", "-DDLIB_NO_GUI_SUPPORT"])]
+
+let package = Package(
+    name: "Veil",
+    platforms: [.macOS(.v13)],
+    products: [.executable(name: "veil", targets: ["veil"])],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CFFmpeg", pkgConfig: "libavformat libavcodec libswscale libavutil",
+                       providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]),
+        .target(name: "CVision",
+                cxxSettings: visionCxxFlags,
+                linkerSettings: [.linkedLibrary("opencv_dnn"), .linkedLibrary("opencv_imgproc"),
+                                 .linkedLibrary("opencv_core"), .linkedLibrary("dlib"),
+                                 .linkedLibrary("blas"), .linkedLibrary("lapack"), .linkedLibrary("stdc++")]),
+        .target(name: "VeilMedia", dependencies: ["CFFmpeg"]),
+        .target(name: "VeilVision", dependencies: ["CVision", "VeilMedia"]),
+        .target(name: "VeilAnonymize", dependencies: ["VeilMedia", "VeilVision"]),
+        .target(name: "VeilPipeline", dependencies: ["VeilMedia", "VeilVision", "VeilAnonymize",
+                                                     .product(name: "Logging", package: "swift-log")]),
+        .executableTarget(name: "veil", dependencies: [
+            "VeilPipeline", "VeilMedia", "VeilVision", "VeilAnonymize",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "VeilMediaTests", dependencies: ["VeilMedia", "CFFmpeg"]),
+        .testTarget(name: "VeilVisionTests", dependencies: ["VeilVision", "VeilMedia", "CVision"]),
+        .testTarget(name: "VeilAnonymizeTests", dependencies: ["VeilAnonymize", "VeilMedia", "VeilVision"]),
+        .testTarget(name: "VeilCommandTests", dependencies: ["VeilMedia"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,117 @@
+import CFFmpeg
+
+/// An opened video encoder taking I420 pictures: owns its AVCodecContext, the frame that points at
+/// the picture being sent and the packet it encodes into.
+final class VideoEncoder {
+    let context: UnsafeMutablePointer<AVCodecContext>
+    let packet: UnsafeMutablePointer<AVPacket>
+    private let frame: UnsafeMutablePointer<AVFrame>
+    private let path: String
+
+    /// source: the stream being re-encoded, whose size, time base, rate, aspect ratio and colour tags the
+    /// output keeps. globalHeader: the muxer wants SPS/PPS in extradata rather than in-band.
+    init(settings: EncoderSettings, source: VideoReader, globalHeader: Bool, path: String) throws {
+        guard let codec = avcodec_find_encoder_by_name(settings.codec) else {
+            throw MediaError.failed(action: "write", path: path, reason: "FFmpeg has no encoder named '\(settings.codec)'")
+        }
+        guard let context = avcodec_alloc_context3(codec) else { throw outOfMemory("encode", path) }
+        var owned: UnsafeMutablePointer<AVCodecContext>? = context
+        do {
+            try VideoEncoder.configure(context, settings: settings, source: source,
+                                       globalHeader: globalHeader, path: path)
+            try check(avcodec_open2(context, codec, nil), "open the \(settings.codec) encoder for", path)
+        } catch {
+            avcodec_free_context(&owned)
+            throw error
+        }
+        guard let frame = av_frame_alloc() else {
+            avcodec_free_context(&owned)
+            throw outOfMemory("encode", path)
+        }
+        guard let packet = av_packet_alloc() else {
+            var ownedFrame: UnsafeMutablePointer<AVFrame>? = frame
+            av_frame_free(&ownedFrame)
+            avcodec_free_context(&owned)
+            throw outOfMemory("encode", path)
+        }
+        self.context = context
+        self.frame = frame
+        self.packet = packet
+        self.path = path
+    }
+
+    deinit {
+        var packet: UnsafeMutablePointer<AVPacket>? = packet
+        av_packet_free(&packet)
+        var frame: UnsafeMutablePointer<AVFrame>? = frame
+        av_frame_free(&frame)
+        var context: UnsafeMutablePointer<AVCodecContext>? = context
+        avcodec_free_context(&context)
+    }
+
+    private static func configure(_ context: UnsafeMutablePointer<AVCodecContext>, settings: EncoderSettings,
+                                  source: VideoReader, globalHeader: Bool, path: String) throws {
+        context.pointee.width = Int32(source.width)
+        context.pointee.height = Int32(source.height)
+        context.pointee.pix_fmt = AV_PIX_FMT_YUV420P
+        // The source's own time base: pictures carry source timestamps, which then pass unchanged.
+        context.pointee.time_base = source.timeBase.av
+        context.pointee.framerate = source.frameRate.av
+        context.pointee.sample_aspect_ratio = source.sampleAspectRatio
+        context.pointee.thread_count = Int32(settings.threads)
+        if let gop = settings.gop { context.pointee.gop_size = Int32(gop) }
+        if globalHeader { context.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER }
+        // Pictures are limited range; their matrix is the source's (YUV is copied, not re-matrixed),
+        // or BT.601 where swscale made YUV out of RGB.
+        let colours = source.videoStream.pointee.codecpar.pointee
+        context.pointee.color_range = AVCOL_RANGE_MPEG
+        if source.isRGB {
+            context.pointee.colorspace = AVCOL_SPC_SMPTE170M
+        } else {
+            context.pointee.colorspace = colours.color_space
+            context.pointee.color_primaries = colours.color_primaries
+            context.pointee.color_trc = colours.color_trc
+            context.pointee.chroma_sample_location = colours.chroma_location
+        }
+        // Private options (x264's preset, crf, tune) live in the codec's own class: search children.
+        let search = Int32(AV_OPT_SEARCH_CHILDREN)
+        let raw = UnsafeMutableRawPointer(context)
+        if let preset = settings.preset {
+            try check(av_opt_set(raw, "preset", preset, search), "set preset '\(preset)' of \(settings.codec) for", path)
+        }
+        if let tune = settings.tune {
+            try check(av_opt_set(raw, "tune", tune, search), "set tune '\(tune)' of \(settings.codec) for", path)
+        }
+        if let crf = settings.crf {
+            try check(av_opt_set_double(raw, "crf", crf, search), "set crf \(crf) of \(settings.codec) for", path)
+        }
+    }
+
+    /// Sends one picture, or nil to flush. The frame only points at the picture's planes: FFmpeg copies
+    /// frames it does not own a reference to, so the caller may reuse the picture at once.
+    func send(_ picture: Picture?) throws {
+        guard let picture else {
+            try check(avcodec_send_frame(context, nil), "flush the encoder for", path)
+            return
+        }
+        frame.pointee.format = AV_PIX_FMT_YUV420P.rawValue
+        frame.pointee.width = Int32(picture.width)
+        frame.pointee.height = Int32(picture.height)
+        frame.pointee.pts = picture.pts
+        frame.pointee.data.0 = picture.y.base
+        frame.pointee.data.1 = picture.u.base
+        frame.pointee.data.2 = picture.v.base
+        frame.pointee.linesize.0 = Int32(picture.y.stride)
+        frame.pointee.linesize.1 = Int32(picture.u.stride)
+        frame.pointee.linesize.2 = Int32(picture.v.stride)
+        try check(avcodec_send_frame(context, frame), "encode a frame for", path)
+    }
+
+    /// Fills `packet` with the next encoded packet; false when the encoder wants more input or is drained.
+    func receive() throws -> Bool {
+        let status = avcodec_receive_packet(context, packet)
+        if status == veil_averror_eagain() || status == veil_averror_eof() { return false }
+        try check(status, "encode a frame for", path)
+        return true
+    }
+}

@@ -1,0 +1,27 @@
+import VeilAnonymize
+
+/// What `veil process` (and later each camera) does to faces.
+public enum AnonymizeMode: String, CaseIterable {
+    case swap, blur, pixelate, mask
+}
+
+/// What the swap keeps of the subject's face geometry.
+public enum PreserveMode: String, CaseIterable {
+    /// The subject's own landmark positions: keypoints stay where they were.
+    case keypoints
+    /// The subject's static face shape is replaced by the donor's; every movement is kept.
+    case dynamics
+}
+
+public struct AnonymizerSettings {
+    public var mode: AnonymizeMode = .swap
+    public var preserve: PreserveMode = .keypoints
+    /// Descriptor distance a swapped face must keep from its subject; below it the track escalates.
+    public var identityMargin: Float = 0.6
+    /// How often each track's identity is verified, in frames (default: once a second of video).
+    public var identityCheckInterval = 30
+    /// The cover used where a swap cannot be trusted (unreliable landmarks, lost track, escalation).
+    public var fallbackCover: CoverStyle = .blur
+
+    public init() {}
+}

@@ -1,0 +1,203 @@
+import Logging
+import VeilAnonymize
+import VeilMedia
+import VeilVision
+
+/// How one face was handled in one frame.
+public enum FaceHandling: String {
+    /// Donor face swapped onto landmarks from a fresh detection.
+    case swapped
+    /// Donor face swapped onto landmarks followed from the previous frame (no detection this frame).
+    case tracked
+    /// Hidden under a cover: by mode, or as the fail-closed fallback.
+    case covered
+}
+
+/// One face in one frame, as the stability log records it.
+public struct FaceRecord {
+    public var track: Int
+    public var handling: FaceHandling
+    public var donor: String?
+    public var shapeReplaced = false
+    /// Landmark error between the subject's landmarks and those found again on the output, in
+    /// inter-ocular distances; absolute, and after removing the track's mean offset so far.
+    public var error: Float?
+    public var dynamicError: Float?
+    /// Residual of the output landmarks against the subject's, in the subject's face coordinates.
+    public var residual: [Point]?
+    /// Set on frames where the identity check ran: descriptor distance between subject and output.
+    public var identityDistance: Float?
+    public var incident: String?
+}
+
+/// Anonymizes every face of a frame according to the settings, holding per-track decisions: which
+/// donor, whether the face shape is replaced, whether the track has been escalated to a cover. Fail
+/// closed: a face whose landmarks are not trusted, a swap that cannot be placed, or a track whose swap
+/// still looks like the subject is covered, never left.
+public final class FaceAnonymizer {
+    public let settings: AnonymizerSettings
+    public let tracker: FaceTracker
+    private let donors: [Donor]
+    private let predictor: LandmarkPredictor
+    private let encoder: FaceEncoder?
+    private let swapper = FaceSwapper()
+    private var states: [Int: TrackState] = [:]
+    private let logger: Logger
+
+    struct TrackState {
+        var donorOrder: [Int] = []
+        var donorRank = 0
+        var replaceShape: Bool
+        var shapeReplacement = ShapeReplacement()
+        var coveredForGood = false
+        var lastCheck = Int.min / 2
+        var meanResidual: [Point] = []
+        var residualCount = 0
+    }
+
+    public init(settings: AnonymizerSettings, predictor: LandmarkPredictor, encoder: FaceEncoder?, donors: [Donor], logger: Logger) {
+        precondition(settings.mode != .swap || (!donors.isEmpty && encoder != nil), "swap mode needs donors and a face encoder")
+        self.settings = settings
+        self.predictor = predictor
+        self.encoder = encoder
+        self.donors = donors
+        self.logger = logger
+        tracker = FaceTracker(predictor: predictor)
+    }
+
+    /// Rewrites `picture` in place so that no face in it is the subject's. `detections` is nil where the
+    /// detector did not run on this frame.
+    public func anonymize(_ picture: Picture, detections: [Detection]?, frame: Int, interval: Float,
+                          clock: inout StageClock) throws -> [FaceRecord] {
+        clock.time("landmarks") { tracker.update(picture, detections: detections, interval: interval) }
+        let live = Set(tracker.tracks.map(\.id))
+        states = states.filter { live.contains($0.key) }
+
+        // Identity checks read the subject before anything in the picture changes.
+        var subjectDescriptors: [Int: FaceDescriptor] = [:]
+        if settings.mode == .swap, let encoder {
+            for track in tracker.tracks {
+                guard let raw = track.rawShape else { continue }
+                var state = self.state(for: track)
+                if frame - state.lastCheck >= settings.identityCheckInterval {
+                    let descriptor = try clock.time("identity") { try encoder.describe(picture, face: raw) }
+                    subjectDescriptors[track.id] = descriptor
+                    if state.donorOrder.isEmpty && !state.coveredForGood {
+                        state.donorOrder = donorOrder(for: descriptor, excluding: track.id)
+                        if state.donorOrder.isEmpty {
+                            state.coveredForGood = true
+                            logger.warning("track \(track.id): no donor is \(settings.identityMargin) away from this face; covering it")
+                        }
+                    }
+                    state.lastCheck = frame
+                }
+                states[track.id] = state
+            }
+        }
+
+        var records: [FaceRecord] = []
+        var targets: [Int: FaceShape] = [:]
+        for track in tracker.tracks {
+            var record = FaceRecord(track: track.id, handling: .covered)
+            var state = self.state(for: track)
+            if settings.mode == .swap, !state.coveredForGood, let shape = track.shape, !state.donorOrder.isEmpty {
+                let donor = donors[state.donorOrder[state.donorRank]]
+                let target = state.replaceShape ? state.shapeReplacement.target(for: shape, donor: donor) : shape
+                if swapper.swap(in: picture, target: target, donor: donor, clock: &clock) {
+                    record.handling = track.observation == .detected ? .swapped : .tracked
+                    record.donor = donor.name
+                    record.shapeReplaced = state.replaceShape
+                    targets[track.id] = target
+                }
+            }
+            if record.handling == .covered {
+                let style = settings.mode == .swap ? settings.fallbackCover : CoverStyle(rawValue: settings.mode.rawValue)!
+                let region = track.shape.map { s -> Box in let b = s.bounds; return Box(min: b.min, max: b.max) } ?? track.region
+                clock.time("cover") { Cover.apply(style, over: region.scaled(by: 1.1), in: picture) }
+            }
+            states[track.id] = state
+            records.append(record)
+        }
+
+        // Keypoint stability and identity, measured on the output.
+        for (index, track) in tracker.tracks.enumerated() {
+            guard let raw = track.rawShape else { continue }
+            var record = records[index]
+            let output = clock.time("stability") { predictor.landmarks(in: picture.y, following: targets[track.id] ?? raw) }
+            if let output {
+                measureStability(&record, subject: raw, output: output)
+                if let subject = subjectDescriptors[track.id], let encoder, record.handling != .covered {
+                    let descriptor = try clock.time("identity") { try encoder.describe(picture, face: output) }
+                    let d = descriptor.distance(to: subject)
+                    record.identityDistance = d
+                    if d < settings.identityMargin { escalate(track.id, distance: d, record: &record) }
+                }
+            }
+            records[index] = record
+        }
+        return records
+    }
+
+    private func state(for track: Track) -> TrackState {
+        states[track.id] ?? TrackState(replaceShape: settings.preserve == .dynamics)
+    }
+
+    /// The donors at least the margin away from the subject, farthest first; donors already shown on
+    /// other faces go last, so two people in one frame do not get the same face while another is
+    /// available. A donor within the margin (the subject's own photo among the donors, a look-alike)
+    /// is never used: its swap could not hide the subject.
+    private func donorOrder(for subject: FaceDescriptor, excluding track: Int) -> [Int] {
+        let inUse = Set(states.filter { $0.key != track && !$0.value.donorOrder.isEmpty }
+            .map { $0.value.donorOrder[$0.value.donorRank] })
+        return donors.indices
+            .filter { donors[$0].descriptor.distance(to: subject) >= settings.identityMargin }
+            .sorted { a, b in
+                let (ua, ub) = (inUse.contains(a), inUse.contains(b))
+                if ua != ub { return !ua }
+                return donors[a].descriptor.distance(to: subject) > donors[b].descriptor.distance(to: subject)
+            }
+    }
+
+    /// A swapped face still within the margin of its subject: next donor, then the donor's face shape,
+    /// then a cover for the rest of the track.
+    private func escalate(_ id: Int, distance: Float, record: inout FaceRecord) {
+        guard var state = states[id] else { return }
+        let action: String
+        if state.donorRank + 1 < state.donorOrder.count {
+            state.donorRank += 1
+            action = "next donor \(donors[state.donorOrder[state.donorRank]].name)"
+        } else if !state.replaceShape {
+            state.replaceShape = true
+            state.donorRank = 0
+            action = "donor face shape"
+        } else {
+            state.coveredForGood = true
+            action = "cover"
+        }
+        state.lastCheck = Int.min / 2  // verify the new choice on the next frame
+        states[id] = state
+        record.incident = "identity distance \(String(format: "%.3f", distance)) < margin \(settings.identityMargin): escalated to \(action)"
+        logger.warning("track \(id): \(record.incident!)")
+    }
+
+    private func measureStability(_ record: inout FaceRecord, subject: FaceShape, output: FaceShape) {
+        let unit = subject.interOcularDistance
+        record.error = normalisedMeanError(subject.points, output.points, unit: unit)
+        let frame = FaceFrame(subject)
+        let residual = subject.points.indices.map { frame.toFace(output[$0]) - frame.toFace(subject[$0]) }
+        record.residual = residual
+        var state = states[record.track] ?? TrackState(replaceShape: false)
+        if state.meanResidual.isEmpty { state.meanResidual = residual }
+        state.residualCount += 1
+        let w = 1 / Float(state.residualCount)
+        for i in residual.indices { state.meanResidual[i] += (residual[i] - state.meanResidual[i]) * w }
+        var sum: Float = 0
+        for i in residual.indices { sum += (residual[i] - state.meanResidual[i]).magnitude }
+        record.dynamicError = sum / Float(residual.count)
+        states[record.track] = state
+    }
+}
+
+extension SIMD2 where Scalar == Float {
+    var magnitude: Float { (self * self).sum().squareRoot() }
+}

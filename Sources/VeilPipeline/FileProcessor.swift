@@ -1,0 +1,204 @@
+import Foundation
+import Logging
+import VeilAnonymize
+import VeilMedia
+import VeilVision
+
+/// Everything `veil process` needs to know.
+public struct ProcessOptions {
+    public var input: String
+    public var output: String
+    public var anonymizer = AnonymizerSettings()
+    /// A donor image or a directory of them; nil: the default donors in the data directory.
+    public var donors: String?
+    public var stabilityLog: String?
+    public var encoder = EncoderSettings()
+    /// Width of the detector's input (the frame is downscaled to it): larger finds smaller faces.
+    public var detectorWidth = 320
+    public var showProgress = false
+
+    public init(input: String, output: String) {
+        self.input = input
+        self.output = output
+    }
+}
+
+/// What a run did, for the command's last line and for `veil bench`.
+public struct ProcessReport {
+    public var frames = 0
+    public var seconds = 0.0
+    public var clock = StageClock()
+    public var summary: [(String, Any)] = []
+}
+
+/// `veil process`: de-identifies a video file. Three threads, joined by bounded queues of reusable
+/// pictures: decode → detect, landmarks, anonymize → encode and mux (audio packets go straight from
+/// the demuxer to the muxer, untouched). The output is written under a temporary name and renamed
+/// only when complete: a failure or an interruption leaves nothing behind.
+public final class FileProcessor {
+    private let options: ProcessOptions
+    private let logger: Logger
+
+    public init(options: ProcessOptions, logger: Logger) {
+        self.options = options
+        self.logger = logger
+    }
+
+    /// The temporary output file while a run is writing it (an interrupted command removes it).
+    public private(set) var partialOutput: String?
+
+    public func run() throws -> ProcessReport {
+        let data = try DataDirectory.locate()
+        let reader = try VideoReader(path: options.input)
+        // Opened before the models load, so a bad output path fails at once.
+        let writer = try VideoWriter(path: options.output, source: reader, settings: options.encoder)
+        partialOutput = writer.temporaryPath
+        defer { partialOutput = nil }
+        let settings = options.anonymizer
+        let predictor = try LandmarkPredictor(modelPath: data.landmarkModel)
+        var encoder: FaceEncoder?
+        var donors: [Donor] = []
+        if settings.mode == .swap {
+            let faceEncoder = try FaceEncoder(modelPath: data.descriptorModel)
+            donors = try Donor.loadAll(at: options.donors ?? data.donorDirectory.path, detectorModel: data.detectorModel,
+                                       predictor: predictor, encoder: faceEncoder)
+            encoder = faceEncoder
+            logger.info("donors: \(donors.map(\.name).joined(separator: ", "))")
+        }
+        let detector = try FaceDetector(modelPath: data.detectorModel, pictureWidth: reader.width, pictureHeight: reader.height,
+                                        inputWidth: options.detectorWidth)
+        var anonymizerSettings = settings
+        anonymizerSettings.identityCheckInterval = max(1, Int(reader.frameRate.value.rounded()))
+        let anonymizer = FaceAnonymizer(settings: anonymizerSettings, predictor: predictor, encoder: encoder, donors: donors, logger: logger)
+        let log = try StabilityLog(path: options.stabilityLog)
+
+        let started = DispatchTime.now().uptimeNanoseconds
+        var report = ProcessReport()
+        let progress = Progress(total: reader.estimatedFrameCount, enabled: options.showProgress)
+
+        let pool = BoundedQueue<Picture>(capacity: 4)
+        for _ in 0..<4 { pool.push(Picture(width: reader.width, height: reader.height)) }
+        let decoded = BoundedQueue<Picture>(capacity: 4)
+        let toEncode = BoundedQueue<EncoderInput>(capacity: 64)
+        let failure = FirstError()
+
+        let decodeClock = ThreadClock(), encodeClock = ThreadClock()
+        let decodeDone = DispatchSemaphore(value: 0)
+        let decodeThread = Thread {
+            defer { decoded.close(); decodeDone.signal() }
+            do {
+                while let picture = pool.pop() {
+                    let more = try decodeClock.clock.time("decode") {
+                        try reader.read(into: picture) { packet in toEncode.push(.packet(try OwnedPacket(copying: packet))) }
+                    }
+                    guard more else { return }
+                    decoded.push(picture)
+                }
+            } catch { failure.set(error) }
+        }
+        let encodeDone = DispatchSemaphore(value: 0)
+        let encodeThread = Thread {
+            defer { encodeDone.signal() }
+            do {
+                while let item = toEncode.pop() {
+                    switch item {
+                    case .picture(let picture):
+                        try encodeClock.clock.time("encode") { try writer.write(picture) }
+                        pool.push(picture)
+                    case .packet(let packet):
+                        try writer.write(packet)
+                    }
+                }
+            } catch {
+                failure.set(error)
+                pool.close()
+            }
+        }
+        decodeThread.start()
+        encodeThread.start()
+
+        var lastPTS: Int64?
+        let frameInterval = Float(1 / max(reader.frameRate.value, 1))
+        do {
+            while let picture = decoded.pop() {
+                guard failure.error == nil else { break }
+                let interval = lastPTS.map { Float(Double(picture.pts - $0) * reader.timeBase.value) }.flatMap { $0 > 0 ? $0 : nil } ?? frameInterval
+                lastPTS = picture.pts
+                let detections = try report.clock.time("detect") { try detector.detect(picture) }
+                let faces = try anonymizer.anonymize(picture, detections: detections, frame: report.frames, interval: interval, clock: &report.clock)
+                log.record(frame: report.frames, pts: picture.pts, seconds: Double(picture.pts) * reader.timeBase.value, faces: faces)
+                toEncode.push(.picture(picture))
+                report.frames += 1
+                progress.update(report.frames)
+            }
+        } catch {
+            failure.set(error)
+        }
+        if failure.error != nil { pool.close(); decoded.close() }
+        toEncode.close()
+        encodeDone.wait()
+        decodeDone.wait()
+        progress.finish()
+        if let error = failure.error { throw error }
+        if let cut = reader.cutShort { logger.warning("input ended early: \(cut)") }
+        try writer.finish()
+        report.summary = log.finish()
+        report.seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        report.clock.merge(decodeClock.clock)
+        report.clock.merge(encodeClock.clock)
+        return report
+    }
+
+    private enum EncoderInput {
+        case picture(Picture)
+        case packet(OwnedPacket)
+    }
+}
+
+/// A stage clock owned by one pipeline thread, read once that thread has ended.
+final class ThreadClock: @unchecked Sendable {
+    var clock = StageClock()
+}
+
+/// The first error any pipeline thread met.
+final class FirstError {
+    private let lock = NSLock()
+    private var stored: Error?
+    var error: Error? { lock.lock(); defer { lock.unlock() }; return stored }
+    func set(_ error: Error) { lock.lock(); if stored == nil { stored = error }; lock.unlock() }
+}
+
+/// The progress line on a terminal: frames, speed, time left.
+final class Progress {
+    private let total: Int?
+    private let enabled: Bool
+    private let start = DispatchTime.now().uptimeNanoseconds
+    private var lastPrint: UInt64 = 0
+
+    init(total: Int?, enabled: Bool) {
+        self.total = total
+        self.enabled = enabled
+    }
+
+    func update(_ frames: Int) {
+        guard enabled else { return }
+        let now = DispatchTime.now().uptimeNanoseconds
+        guard now - lastPrint > 250_000_000 else { return }
+        lastPrint = now
+        let elapsed = Double(now - start) / 1e9
+        let fps = Double(frames) / max(elapsed, 1e-3)
+        var line = "\rframes \(frames)"
+        if let total, total > 0 {
+            let left = max(0, Double(total - frames) / max(fps, 1e-3))
+            line += "/\(total)  \(String(format: "%.1f", fps)) fps  ETA \(Int(left) / 60):\(String(format: "%02d", Int(left) % 60))"
+        } else {
+            line += "  \(String(format: "%.1f", fps)) fps"
+        }
+        FileHandle.standardError.write(Data((line + "   ").utf8))
+    }
+
+    func finish() {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+}

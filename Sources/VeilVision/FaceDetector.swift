@@ -1,0 +1,88 @@
+import CVision
+import VeilMedia
+
+/// One face found by the detector, in full-picture coordinates.
+public struct Detection {
+    public var box: Box
+    public var score: Float
+    /// Right eye, left eye, nose, right and left mouth corners.
+    public var keypoints: [Point]
+}
+
+/// An axis-aligned box in picture coordinates.
+public struct Box: Equatable {
+    public var min: Point
+    public var max: Point
+
+    public init(min: Point, max: Point) { self.min = min; self.max = max }
+    public init(x0: Float, y0: Float, x1: Float, y1: Float) { self.init(min: Point(x0, y0), max: Point(x1, y1)) }
+
+    public var width: Float { max.x - min.x }
+    public var height: Float { max.y - min.y }
+    public var centre: Point { (min + max) / 2 }
+    public var area: Float { Swift.max(0, width) * Swift.max(0, height) }
+
+    public func intersectionOverUnion(_ other: Box) -> Float {
+        let lo = pointwiseMax(min, other.min), hi = pointwiseMin(max, other.max)
+        let inter = Box(min: lo, max: hi)
+        let overlap = inter.width > 0 && inter.height > 0 ? inter.area : 0
+        return overlap / Swift.max(area + other.area - overlap, 1e-6)
+    }
+
+    /// The box grown about its centre by factor.
+    public func scaled(by factor: Float) -> Box {
+        let half = Point(width, height) * (factor / 2)
+        return Box(min: centre - half, max: centre + half)
+    }
+
+    var array: [Float] { [min.x, min.y, max.x, max.y] }
+}
+
+/// CenterFace, a CNN face detector chosen for recall on small and turned faces, run through OpenCV's
+/// DNN module on a downscaled copy of the picture (the cost grows with input pixels, and 320 px wide
+/// already finds faces down to ~20 px in a 720p frame).
+public final class FaceDetector {
+    public let inputWidth: Int
+    public let inputHeight: Int
+    public var threshold: Float = 0.5
+    private let handle: OpaquePointer
+    private let converter: PixelConverter
+    private var results = [VisionDetection](repeating: VisionDetection(), count: 64)
+
+    /// inputWidth: the detector's input width (rounded to a multiple of 32); the height follows the
+    /// picture's aspect ratio.
+    public init(modelPath: String, pictureWidth: Int, pictureHeight: Int, inputWidth: Int = 320, threads: Int = 1) throws {
+        let width = Swift.max(32, (inputWidth + 16) / 32 * 32)
+        let height = Swift.max(32, Int((Float(width) * Float(pictureHeight) / Float(pictureWidth) / 32).rounded()) * 32)
+        let (handle, message) = withErrorBuffer { vision_detector_open(modelPath, Int32(threads), $0, $1) }
+        guard let handle else { throw VisionError(message) }
+        self.handle = handle
+        self.inputWidth = width
+        self.inputHeight = height
+        converter = try PixelConverter(sourceWidth: pictureWidth, sourceHeight: pictureHeight,
+                                       width: width, height: height, format: .bgr24)
+    }
+
+    deinit { vision_detector_close(handle) }
+
+    public func detect(_ picture: Picture) throws -> [Detection] {
+        try converter.convert(picture)
+        let sx = Float(picture.width) / Float(inputWidth), sy = Float(picture.height) / Float(inputHeight)
+        let (count, message) = withErrorBuffer { buffer, length in
+            results.withUnsafeMutableBufferPointer {
+                vision_detector_run(handle, converter.pixels, Int32(inputWidth), Int32(inputHeight), Int32(converter.stride),
+                                    threshold, $0.baseAddress, Int32($0.count), buffer, length)
+            }
+        }
+        guard count >= 0 else { throw VisionError(message) }
+        return results[0..<Int(count)].map { d in
+            var landmarks = d.landmarks
+            let keypoints = withUnsafeBytes(of: &landmarks) { raw -> [Point] in
+                let f = raw.bindMemory(to: Float.self)
+                return (0..<5).map { Point(f[2 * $0] * sx, f[2 * $0 + 1] * sy) }
+            }
+            return Detection(box: Box(x0: d.x0 * sx, y0: d.y0 * sy, x1: d.x1 * sx, y1: d.y1 * sy),
+                             score: d.score, keypoints: keypoints)
+        }
+    }
+}

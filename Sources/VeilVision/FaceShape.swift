@@ -1,0 +1,121 @@
+/// A point in picture coordinates (luma pixels).
+public typealias Point = SIMD2<Float>
+
+/// The 68 landmarks of one face in dlib's (iBUG 300-W) order, with the geometry the rest of Veil reads
+/// off them.
+public struct FaceShape: Equatable {
+    public var points: [Point]
+
+    public init(points: [Point]) {
+        precondition(points.count == FaceShape.count, "a face shape has \(FaceShape.count) points")
+        self.points = points
+    }
+
+    public static let count = 68
+    public static let jaw = 0...16
+    public static let rightBrow = 17...21
+    public static let leftBrow = 22...26
+    public static let nose = 27...35
+    public static let rightEye = 36...41
+    public static let leftEye = 42...47
+    public static let outerLips = 48...59
+    public static let innerLips = 60...67
+    /// Outer corners of the eyes: the inter-ocular distance used for normalised errors.
+    public static let outerEyeCorners = (36, 45)
+
+    public subscript(i: Int) -> Point { points[i] }
+
+    public var rightEyeCentre: Point { mean(FaceShape.rightEye) }
+    public var leftEyeCentre: Point { mean(FaceShape.leftEye) }
+
+    /// Distance between the outer eye corners: the unit of every landmark error Veil reports.
+    public var interOcularDistance: Float {
+        let (a, b) = FaceShape.outerEyeCorners
+        return distance(points[a], points[b])
+    }
+
+    public var centroid: Point { mean(0..<FaceShape.count) }
+
+    /// Axis-aligned bounding box of the points: (min, max).
+    public var bounds: (min: Point, max: Point) {
+        var lo = points[0], hi = points[0]
+        for p in points { lo = pointwiseMin(lo, p); hi = pointwiseMax(hi, p) }
+        return (lo, hi)
+    }
+
+    /// The highest forehead raise: about where the hairline is on a face without a fringe.
+    public static let defaultForeheadRaise: Float = 0.32
+
+    /// Points over the forehead, one above each eyebrow point, raised along the face's own up axis (so
+    /// they follow head roll) by a fraction of the eye-to-chin distance. Low enough to stay under the
+    /// hairline of most faces: the swap covers the forehead but never pastes a donor's hair.
+    public func foreheadPoints(raise: Float = FaceShape.defaultForeheadRaise) -> [Point] {
+        let eyes = (rightEyeCentre + leftEyeCentre) / 2
+        let upVector = eyes - points[8]
+        let length = (upVector * upVector).sum().squareRoot()
+        guard length > 0 else { return Array(points[17...26]) }
+        let up = upVector / length
+        return (17...26).map { points[$0] + up * (raise * length) }
+    }
+
+    /// Mean of the x distances from the nose tip to the two jaw ends, as a ratio (near or far side over
+    /// the other): 1 for a frontal face, growing as the head turns. Landmarks of a face turned far
+    /// away are unreliable.
+    public var yawRatio: Float {
+        let toRight = abs(points[30].x - points[0].x), toLeft = abs(points[16].x - points[30].x)
+        return max(toRight, toLeft) / max(min(toRight, toLeft), 1)
+    }
+
+    /// How far apart the inner lips are, relative to the inter-ocular distance: 0 when the mouth is shut.
+    public var mouthOpening: Float {
+        let gap = (distance(points[61], points[67]) + distance(points[62], points[66]) + distance(points[63], points[65])) / 3
+        return gap / max(interOcularDistance, 1)
+    }
+
+    private func mean(_ range: some Sequence<Int>) -> Point {
+        var sum = Point.zero, n: Float = 0
+        for i in range { sum += points[i]; n += 1 }
+        return sum / n
+    }
+}
+
+@inline(__always) public func distance(_ a: Point, _ b: Point) -> Float {
+    let d = a - b
+    return (d * d).sum().squareRoot()
+}
+
+/// Mean distance between corresponding points, divided by `unit`.
+public func normalisedMeanError(_ a: [Point], _ b: [Point], unit: Float) -> Float {
+    precondition(a.count == b.count && !a.isEmpty, "point sets differ in size")
+    var sum: Float = 0
+    for i in a.indices { sum += distance(a[i], b[i]) }
+    return sum / Float(a.count) / max(unit, 1e-6)
+}
+
+/// A similarity transform (rotation, uniform scale, translation) that brings a face into its own
+/// coordinates: centroid at the origin, the outer eye corners on the x axis one unit apart. Used to
+/// compare face shapes regardless of where the head is, how big and how rolled.
+public struct FaceFrame {
+    public let origin: Point
+    /// Unit vector along the eye axis, and the inter-ocular distance.
+    public let axis: Point
+    public let scale: Float
+
+    public init(_ shape: FaceShape) {
+        origin = shape.centroid
+        let (a, b) = FaceShape.outerEyeCorners
+        let eyeAxis = shape[b] - shape[a]
+        scale = max(distance(shape[a], shape[b]), 1e-6)
+        axis = eyeAxis / scale
+    }
+
+    public func toFace(_ p: Point) -> Point {
+        let d = (p - origin) / scale
+        return Point(d.x * axis.x + d.y * axis.y, -d.x * axis.y + d.y * axis.x)
+    }
+
+    public func toPicture(_ q: Point) -> Point {
+        let d = Point(q.x * axis.x - q.y * axis.y, q.x * axis.y + q.y * axis.x)
+        return origin + d * scale
+    }
+}

@@ -1,0 +1,125 @@
+import VeilMedia
+
+/// How a face was seen in the current frame.
+public enum FaceObservation: String {
+    /// The detector found it and its landmarks are trustworthy.
+    case detected
+    /// The detector did not run or missed it; landmarks were followed from the last frame.
+    case tracked
+    /// Only a region is known (the detector found a face whose landmarks are unreliable, or the track
+    /// has been lost for longer than landmarks can be trusted): it must be covered whole.
+    case regionOnly = "region"
+}
+
+/// One face followed across frames.
+public struct Track {
+    public let id: Int
+    /// Landmarks as the predictor gave them this frame (the subject's own keypoints), and smoothed.
+    public var rawShape: FaceShape?
+    public var shape: FaceShape?
+    /// Where the face is: the last detection box, or the landmarks' box.
+    public var region: Box
+    public var observation: FaceObservation
+    /// Frames since the detector last confirmed this face.
+    public var framesSinceDetection = 0
+    public var framesSeen = 0
+    var smoother = LandmarkSmoother()
+}
+
+/// Follows faces from frame to frame. The detector finds them; dlib's predictor gives their landmarks
+/// and follows them between detections. Fail closed: a face the detector stops seeing keeps its
+/// landmarks for `landmarkGrace` frames, then is covered as a region for `regionGrace` more frames
+/// before it is forgotten; a face whose landmarks disagree with the detector is covered as a region.
+public final class FaceTracker {
+    public var landmarkGrace = 6
+    public var regionGrace = 30
+    /// Faces smaller than this (box width in pixels) are covered as regions: too small for reliable
+    /// landmarks, never too small to hide.
+    public var minimumLandmarkFaceWidth: Float = 40
+    public private(set) var tracks: [Track] = []
+    private let predictor: LandmarkPredictor
+    private var nextID = 1
+
+    public init(predictor: LandmarkPredictor) { self.predictor = predictor }
+
+    /// Advances every track to `picture`. `detections` is nil on frames where the detector did not run.
+    public func update(_ picture: Picture, detections: [Detection]?, interval: Float) {
+        var unmatched = detections ?? []
+        for index in tracks.indices {
+            var track = tracks[index]
+            track.framesSeen += 1
+            if detections != nil, let match = bestMatch(for: track, in: unmatched) {
+                let detection = unmatched.remove(at: match)
+                track.framesSinceDetection = 0
+                observe(&track, picture, detection: detection, interval: interval)
+            } else {
+                track.framesSinceDetection += detections == nil ? 0 : 1
+                follow(&track, picture, interval: interval)
+            }
+            tracks[index] = track
+        }
+        tracks.removeAll { $0.framesSinceDetection > landmarkGrace + regionGrace }
+        for detection in unmatched {
+            var track = Track(id: nextID, region: detection.box, observation: .detected)
+            nextID += 1
+            observe(&track, picture, detection: detection, interval: interval)
+            tracks.append(track)
+        }
+    }
+
+    private func bestMatch(for track: Track, in detections: [Detection]) -> Int? {
+        var best: (index: Int, iou: Float)?
+        for (i, d) in detections.enumerated() {
+            let iou = d.box.intersectionOverUnion(track.region)
+            if iou > 0.25, iou > (best?.iou ?? 0) { best = (i, iou) }
+        }
+        return best?.index
+    }
+
+    private func observe(_ track: inout Track, _ picture: Picture, detection: Detection, interval: Float) {
+        track.region = detection.box
+        guard detection.box.width >= minimumLandmarkFaceWidth,
+              let shape = predictor.landmarks(in: picture.y, detection: detection.box),
+              FaceTracker.agrees(shape, with: detection) else {
+            loseLandmarks(&track)
+            return
+        }
+        accept(&track, shape, interval: interval, as: .detected)
+    }
+
+    private func follow(_ track: inout Track, _ picture: Picture, interval: Float) {
+        guard track.framesSinceDetection <= landmarkGrace, let last = track.rawShape,
+              let shape = predictor.landmarks(in: picture.y, following: last) else {
+            loseLandmarks(&track)
+            return
+        }
+        accept(&track, shape, interval: interval, as: .tracked)
+        let (lo, hi) = shape.bounds
+        track.region = Box(min: lo, max: hi).scaled(by: 1.2)
+    }
+
+    private func accept(_ track: inout Track, _ shape: FaceShape, interval: Float, as observation: FaceObservation) {
+        if track.shape == nil { track.smoother.reset() }
+        track.rawShape = shape
+        track.shape = track.smoother.smooth(shape, interval: interval)
+        track.observation = observation
+    }
+
+    private func loseLandmarks(_ track: inout Track) {
+        track.rawShape = nil
+        track.shape = nil
+        track.observation = .regionOnly
+    }
+
+    /// Landmarks are trusted only where they agree with the detector's own five keypoints (eyes, nose,
+    /// mouth corners) and the face is not turned far away: dlib's predictor, trained on near-frontal
+    /// faces, returns a plausible-looking but wrong shape for a profile.
+    static func agrees(_ shape: FaceShape, with detection: Detection) -> Bool {
+        guard shape.yawRatio < 4 else { return false }
+        let ours = [shape.rightEyeCentre, shape.leftEyeCentre, shape[30], shape[48], shape[54]]
+        // CenterFace's "right eye" is the one on the picture's left, as dlib's 36-41.
+        var error: Float = 0
+        for i in 0..<5 { error += distance(ours[i], detection.keypoints[i]) }
+        return error / 5 < 0.35 * max(shape.interOcularDistance, detection.box.width / 3)
+    }
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import Logging
+import VeilPipeline
+import VeilVision
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Time `veil process` on a clip: per-stage milliseconds per frame and whole-file fps.")
+
+    @Argument(help: "Clip to process (default: the sample clip made by `make demo`).")
+    var input: String?
+
+    @Option(help: "swap | blur | pixelate | mask")
+    var mode: AnonymizeMode = .swap
+
+    @Option(help: "x264 preset.")
+    var preset = "veryfast"
+
+    func run() throws {
+        let clip = try input ?? runReportingErrors { try SampleClip.defaultPath() }
+        let output = NSTemporaryDirectory() + "veil-bench-\(getpid()).mkv"
+        defer { unlink(output) }
+        var options = ProcessOptions(input: clip, output: output)
+        options.anonymizer.mode = mode
+        options.encoder.preset = preset
+        let report = try runReportingErrors { try FileProcessor(options: options, logger: .veil).run() }
+        let frames = Double(max(report.frames, 1))
+        var stages: [String: Double] = [:]
+        for (stage, seconds) in report.clock.seconds { stages[stage] = (seconds / frames * 1e5).rounded() / 100 }
+        let result: [String: Any] = [
+            "input": clip, "mode": mode.rawValue, "frames": report.frames,
+            "seconds": (report.seconds * 100).rounded() / 100,
+            "fps": (Double(report.frames) / max(report.seconds, 1e-9) * 10).rounded() / 10,
+            "ms_per_frame": stages,
+        ]
+        let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
+        print(String(decoding: data, as: UTF8.self))
+    }
+}
+
+enum SampleClip {
+    static func defaultPath() throws -> String {
+        let data = try VeilVision.DataDirectory.locate()
+        let path = data.url.appendingPathComponent("sample/sample.mp4").path
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw CommandError("no sample clip at \(path): run `make demo` (or scripts/make-sample.sh) first")
+        }
+        return path
+    }
+}

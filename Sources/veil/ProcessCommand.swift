@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import Logging
+import VeilAnonymize
+import VeilMedia
+import VeilPipeline
+
+extension AnonymizeMode: ExpressibleByArgument {}
+extension PreserveMode: ExpressibleByArgument {}
+
+struct ProcessCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "process",
+        abstract: "De-identify a video file: every face swapped for a donor face (or covered), audio kept.")
+
+    @Argument(help: "Input video: a file path or any URL FFmpeg can open.")
+    var input: String
+
+    @Option(name: .shortAndLong, help: "Output file; the container follows the extension (.mp4, .mkv, .mov).")
+    var output: String
+
+    @Option(help: "swap | blur | pixelate | mask")
+    var mode: AnonymizeMode = .swap
+
+    @Option(help: "A donor face image, or a directory of them (default: the built-in public-domain donors).")
+    var donor: String?
+
+    @Option(help: "keypoints: keep the subject's landmark positions; dynamics: take the donor's face shape, keep every movement.")
+    var preserve: PreserveMode = .keypoints
+
+    @Option(name: .customLong("stability-log"), help: "Write per-frame keypoint stability and identity checks here (JSON Lines).")
+    var stabilityLog: String?
+
+    @Option(name: .customLong("identity-margin"), help: "Face-descriptor distance a swapped face must keep from its subject.")
+    var identityMargin: Float = 0.6
+
+    @Option(help: "x264 preset.")
+    var preset = "veryfast"
+
+    @Option(help: "x264 constant rate factor (lower: better quality, bigger file).")
+    var crf = 18
+
+    @Option(name: .customLong("detector-width"), help: "Width the frame is scaled to for face detection (larger finds smaller faces).")
+    var detectorWidth = 320
+
+    func validate() throws {
+        guard (0.0...2.0).contains(identityMargin) else { throw ValidationError("--identity-margin must be between 0 and 2") }
+        guard (0...51).contains(crf) else { throw ValidationError("--crf must be between 0 and 51") }
+        guard (64...1920).contains(detectorWidth) else { throw ValidationError("--detector-width must be between 64 and 1920") }
+    }
+
+    func run() throws {
+        let logger = Logger.veil
+
+        var options = ProcessOptions(input: input, output: output)
+        options.anonymizer.mode = mode
+        options.anonymizer.preserve = preserve
+        options.anonymizer.identityMargin = identityMargin
+        options.donors = donor
+        options.stabilityLog = stabilityLog
+        options.encoder.preset = preset
+        options.encoder.crf = Double(crf)
+        options.detectorWidth = detectorWidth
+        options.showProgress = isatty(STDERR_FILENO) != 0
+        let processor = FileProcessor(options: options, logger: logger)
+        let report = try runReportingErrors { try Interruption.removing({ processor.partialOutput }) { try processor.run() } }
+        let fps = Double(report.frames) / max(report.seconds, 1e-9)
+        print("veil: wrote \(output): \(report.frames) frames in \(String(format: "%.1f", report.seconds)) s (\(String(format: "%.1f", fps)) fps)")
+        if let log = stabilityLog { print("veil: stability log \(log)") }
+        print("veil: " + report.summary.filter { $0.0 != "summary" }.map { "\($0.0)=\($0.1)" }.joined(separator: " "))
+    }
+}

@@ -1,0 +1,29 @@
+import ArgumentParser
+import Foundation
+import VeilMedia
+
+@main
+struct Veil: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "veil",
+        abstract: "De-identifies faces in clinical video while keeping facial and body keypoints.",
+        subcommands: [ProcessCommand.self, BenchCommand.self])
+
+    /// Usage errors get one line (what is wrong and where), like every other error, instead of
+    /// ArgumentParser's line plus usage block; help still prints in full.
+    static func main() {
+        LibraryLog.errorsOnly()
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let code as ExitCode {
+            Foundation.exit(code.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            guard code != .success else { exit(withError: error) }
+            let message = self.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            FileHandle.standardError.write(Data("veil: error: \(message)\n".utf8))
+            Foundation.exit(code.rawValue)
+        }
+    }
+}

