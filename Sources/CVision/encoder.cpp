@@ -94,6 +94,12 @@ extern "C" int vision_encoder_describe(VisionFaceEncoder *encoder, const uint8_t
         set_error(err, errlen, "face descriptor needs a non-empty RGB24 image, 68 landmarks and an output array");
         return -1;
     }
+    for (int i = 0; i < 136; i++) {
+        if (!(std::fabs(xy68[i]) < 1e7f)) {
+            set_error(err, errlen, "face descriptor landmark " + std::to_string(i / 2) + " is not a finite coordinate");
+            return -1;
+        }
+    }
     try {
         std::vector<dlib::point> parts(68);
         for (size_t i = 0; i < parts.size(); i++)
@@ -104,7 +110,8 @@ extern "C" int vision_encoder_describe(VisionFaceEncoder *encoder, const uint8_t
         dlib::extract_image_chip(image, dlib::get_face_chip_details(shape, kChipSize, kChipPadding), encoder->chip);
         const dlib::matrix<float, 0, 1> descriptor = encoder->net(encoder->chip);
         if (descriptor.size() != 128) {
-            set_error(err, errlen, "face descriptor model gave " + std::to_string(descriptor.size()) + " values, not 128");
+            set_error(err, errlen,
+                      "face descriptor model gave " + std::to_string(descriptor.size()) + " values, not 128");
             return -1;
         }
         for (long i = 0; i < 128; i++) out[i] = descriptor(i);

@@ -89,12 +89,14 @@ extern "C" int vision_shape_predict(const VisionShapePredictor *predictor, const
     if (predictor == nullptr || !cvision::valid_image(gray, width, height, stride, 1) || box == nullptr ||
         out_xy == nullptr)
         return -1;
-    if (!(box[2] > box[0] && box[3] > box[1])) return -1;
+    for (int i = 0; i < 4; i++)
+        if (!(std::fabs(box[i]) < 1e7f)) return -1;  // NaN, infinite or absurd: lround would be undefined
     try {
         // Boxes here are half-open (x1, y1 are one past the last pixel), like detector boxes; a dlib
         // rectangle's right and bottom are inclusive.
         const dlib::rectangle rect(std::lround(box[0]), std::lround(box[1]), std::lround(box[2]) - 1,
                                    std::lround(box[3]) - 1);
+        if (rect.width() < 2 || rect.height() < 2) return -1;
         const cvision::GrayView image{gray, height, width, stride};
         const dlib::full_object_detection shape = predictor->model(image, rect);
         const unsigned long n = shape.num_parts();
@@ -110,9 +112,8 @@ extern "C" int vision_shape_predict(const VisionShapePredictor *predictor, const
 
 extern "C" void vision_shape_box_from_detection(const float detection_box[4], float out_box[4]) {
     if (detection_box == nullptr || out_box == nullptr) return;
-    const float w = detection_box[2] - detection_box[0], h = detection_box[3] - detection_box[1];
-    square_box((detection_box[0] + detection_box[2]) / 2, (detection_box[1] + detection_box[3]) / 2 + kDetectionShiftY * h,
-               kDetectionSide * w, out_box);
+    const float x0 = detection_box[0], y0 = detection_box[1], x1 = detection_box[2], y1 = detection_box[3];
+    square_box((x0 + x1) / 2, (y0 + y1) / 2 + kDetectionShiftY * (y1 - y0), kDetectionSide * (x1 - x0), out_box);
 }
 
 extern "C" void vision_shape_box_from_landmarks(const float *xy68, float out_box[4]) {

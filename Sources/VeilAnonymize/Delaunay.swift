@@ -14,13 +14,16 @@ public enum Delaunay {
         guard points.count >= 3 else { return [] }
         var lo = points[0], hi = points[0]
         for p in points { lo = pointwiseMin(lo, p); hi = pointwiseMax(hi, p) }
-        let span = max(hi.x - lo.x, hi.y - lo.y, 1) * 20
-        let mid = (lo + hi) / 2
+        // The super-triangle must be far larger than the points: with a near one, circumcircles through
+        // its corners cut the convex hull and hull triangles go missing. Doubles keep the predicates
+        // exact enough at this scale.
+        let span = Double(max(hi.x - lo.x, hi.y - lo.y, 1)) * 1e4
+        let mid = SIMD2<Double>((lo + hi) / 2)
         var all = points.map { SIMD2<Double>($0) }
         let n = points.count
-        all.append(SIMD2<Double>(Point(mid.x - span, mid.y - span)))
-        all.append(SIMD2<Double>(Point(mid.x + span, mid.y - span)))
-        all.append(SIMD2<Double>(Point(mid.x, mid.y + span)))
+        all.append(mid + SIMD2(-span, -span))
+        all.append(mid + SIMD2(span, -span))
+        all.append(mid + SIMD2(0, span))
         var triangles = [Triangle(n, n + 1, n + 2)]
 
         for i in 0..<n {

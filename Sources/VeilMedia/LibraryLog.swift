@@ -1,7 +1,8 @@
 import CFFmpeg
 
-/// FFmpeg's own log goes to stderr at info level (x264's statistics included); a command keeps stderr
-/// for its one error line, so it keeps only FFmpeg's errors.
+/// FFmpeg's libraries log to stderr at info level (x264's statistics included). A command keeps stderr
+/// for its own lines, which already say what failed and where, so the libraries stay quiet but for
+/// fatal errors.
 public enum LibraryLog {
-    public static func errorsOnly() { av_log_set_level(AV_LOG_ERROR) }
+    public static func quiet() { av_log_set_level(AV_LOG_FATAL) }
 }

@@ -112,8 +112,7 @@ public final class FaceAnonymizer {
             }
             if record.handling == .covered {
                 let style = settings.mode == .swap ? settings.fallbackCover : CoverStyle(rawValue: settings.mode.rawValue)!
-                let region = track.shape.map { s -> Box in let b = s.bounds; return Box(min: b.min, max: b.max) } ?? track.region
-                clock.time("cover") { Cover.apply(style, over: region.scaled(by: 1.1), in: picture) }
+                clock.time("cover") { Cover.apply(style, over: coverRegion(track), in: picture) }
             }
             states[track.id] = state
             records.append(record)
@@ -130,12 +129,26 @@ public final class FaceAnonymizer {
                     let descriptor = try clock.time("identity") { try encoder.describe(picture, face: output) }
                     let d = descriptor.distance(to: subject)
                     record.identityDistance = d
-                    if d < settings.identityMargin { escalate(track.id, distance: d, record: &record) }
+                    if d < settings.identityMargin {
+                        escalate(track.id, distance: d, record: &record)
+                        // This frame is not emitted with a face that failed its check: it is covered
+                        // now; the escalated choice takes over from the next frame.
+                        clock.time("cover") { Cover.apply(settings.fallbackCover, over: coverRegion(track), in: picture) }
+                        record.handling = .covered
+                    }
                 }
             }
             records[index] = record
         }
         return records
+    }
+
+    /// Where to cover a face: around its landmarks (forehead included) when known, else its last box.
+    private func coverRegion(_ track: Track) -> Box {
+        guard let shape = track.shape else { return track.region.scaled(by: 1.1) }
+        var lo = shape.bounds.min, hi = shape.bounds.max
+        for p in shape.foreheadPoints() { lo = pointwiseMin(lo, p); hi = pointwiseMax(hi, p) }
+        return Box(min: lo, max: hi).scaled(by: 1.1)
     }
 
     private func state(for track: Track) -> TrackState {

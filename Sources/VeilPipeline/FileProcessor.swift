@@ -32,8 +32,9 @@ public struct ProcessReport {
 }
 
 /// `veil process`: de-identifies a video file. Three threads, joined by bounded queues of reusable
-/// pictures: decode → detect, landmarks, anonymize → encode and mux (audio packets go straight from
-/// the demuxer to the muxer, untouched). The output is written under a temporary name and renamed
+/// pictures: decode and detect → landmarks, anonymize → encode and mux (audio packets go straight
+/// from the demuxer to the muxer, untouched). Detection, the costliest step, thus runs on one core
+/// while the previous frame is anonymized and encoded on the other. The output is written under a temporary name and renamed
 /// only when complete: a failure or an interruption leaves nothing behind.
 public final class FileProcessor {
     private let options: ProcessOptions
@@ -78,7 +79,7 @@ public final class FileProcessor {
 
         let pool = BoundedQueue<Picture>(capacity: 4)
         for _ in 0..<4 { pool.push(Picture(width: reader.width, height: reader.height)) }
-        let decoded = BoundedQueue<Picture>(capacity: 4)
+        let decoded = BoundedQueue<(Picture, [Detection])>(capacity: 4)
         let toEncode = BoundedQueue<EncoderInput>(capacity: 64)
         let failure = FirstError()
 
@@ -92,7 +93,8 @@ public final class FileProcessor {
                         try reader.read(into: picture) { packet in toEncode.push(.packet(try OwnedPacket(copying: packet))) }
                     }
                     guard more else { return }
-                    decoded.push(picture)
+                    let detections = try decodeClock.clock.time("detect") { try detector.detect(picture) }
+                    decoded.push((picture, detections))
                 }
             } catch { failure.set(error) }
         }
@@ -120,11 +122,10 @@ public final class FileProcessor {
         var lastPTS: Int64?
         let frameInterval = Float(1 / max(reader.frameRate.value, 1))
         do {
-            while let picture = decoded.pop() {
+            while let (picture, detections) = decoded.pop() {
                 guard failure.error == nil else { break }
                 let interval = lastPTS.map { Float(Double(picture.pts - $0) * reader.timeBase.value) }.flatMap { $0 > 0 ? $0 : nil } ?? frameInterval
                 lastPTS = picture.pts
-                let detections = try report.clock.time("detect") { try detector.detect(picture) }
                 let faces = try anonymizer.anonymize(picture, detections: detections, frame: report.frames, interval: interval, clock: &report.clock)
                 log.record(frame: report.frames, pts: picture.pts, seconds: Double(picture.pts) * reader.timeBase.value, faces: faces)
                 toEncode.push(.picture(picture))

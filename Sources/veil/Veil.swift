@@ -12,7 +12,7 @@ struct Veil: ParsableCommand {
     /// Usage errors get one line (what is wrong and where), like every other error, instead of
     /// ArgumentParser's line plus usage block; help still prints in full.
     static func main() {
-        LibraryLog.errorsOnly()
+        LibraryLog.quiet()
         do {
             var command = try parseAsRoot()
             try command.run()

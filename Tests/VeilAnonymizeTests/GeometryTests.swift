@@ -82,7 +82,10 @@ final class AffineTransformTests: XCTestCase {
 
 final class FaceFrameTests: XCTestCase {
     func testRoundTripAndEyeAxis() {
-        var points = (0..<68).map { i in Point(Float(100 + (i * 37) % 90), Float(200 + (i * 53) % 110)) }
+        var points: [Point] = (0..<68).map { (i: Int) -> Point in
+            let x = Float(100 + (i * 37) % 90), y = Float(200 + (i * 53) % 110)
+            return Point(x, y)
+        }
         points[36] = Point(120, 230); points[45] = Point(200, 250)
         let shape = FaceShape(points: points)
         let frame = FaceFrame(shape)

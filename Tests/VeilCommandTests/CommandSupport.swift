@@ -33,14 +33,10 @@ enum Run {
         process.standardError = err
         try process.run()
         // Read both pipes before waiting, so a chatty child cannot fill a pipe and stall.
-        var outData = Data(), errData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        errData = err.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
+        let stdout = PipeReader(out.fileHandleForReading)
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, output: outData, stderr: String(decoding: errData, as: UTF8.self))
+        return Result(status: process.terminationStatus, output: stdout.wait(), stderr: String(decoding: errData, as: UTF8.self))
     }
 
     static func veil(_ arguments: String...) throws -> Result { try program(veil, arguments) }
@@ -64,6 +60,24 @@ enum Run {
     }
 }
 
+/// Drains a pipe on a background thread.
+final class PipeReader: @unchecked Sendable {
+    private var data = Data()
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ handle: FileHandle) {
+        DispatchQueue.global().async {
+            self.data = handle.readDataToEndOfFile()
+            self.done.signal()
+        }
+    }
+
+    func wait() -> Data {
+        done.wait()
+        return data
+    }
+}
+
 /// What ffprobe says about a file.
 struct Probe {
     let videoFrames: [Double]   // pts_time of every video frame, in order
@@ -75,7 +89,10 @@ struct Probe {
         let frames = try Run.tool("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "frame=pts_time",
                                               "-of", "csv=p=0", path])
         guard frames.status == 0 else { throw ProbeError(message: frames.stderr) }
-        videoFrames = frames.stdout.split(separator: "\n").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+        // One line a frame ("0.033333," when side data follows, which adds a blank line of its own).
+        videoFrames = frames.stdout.split(separator: "\n").compactMap { line in
+            line.split(separator: ",").first.flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+        }
         let size = try Run.tool("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height",
                                             "-of", "csv=p=0", path])
         let parts = size.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ",").compactMap { Int($0) }
@@ -87,6 +104,12 @@ struct Probe {
     }
 
     struct ProbeError: Error { let message: String }
+
+    /// Frame times relative to the first, in milliseconds: what survives a change of container
+    /// (Matroska counts in milliseconds and shifts the start to make room for audio priming).
+    var relativeMilliseconds: [Int] {
+        videoFrames.map { Int((($0 - (videoFrames.first ?? 0)) * 1000).rounded()) }
+    }
 }
 
 /// Every `every`-th frame of a video as a grey (luma) image, decoded by the real ffmpeg CLI.

@@ -14,15 +14,17 @@ final class CVisionTests: XCTestCase {
     static let messi = data("subjects/messi5.jpg")            // 548x342, one clear face, a blurred crowd
 
     // Loading the models takes seconds, so each is loaded once for the whole class.
-    static let detector: OpaquePointer? = vision_detector_open(data("models/centerface.onnx"), 2, nil, 0)
-    static let predictor: OpaquePointer? = vision_shape_open(data("models/shape_predictor_68_face_landmarks.dat"), nil, 0)
-    static let encoder: OpaquePointer? = vision_encoder_open(data("models/dlib_face_recognition_resnet_model_v1.dat"), nil, 0)
+    static let detectorModel = data("models/centerface.onnx")
+    static let predictorModel = data("models/shape_predictor_68_face_landmarks.dat")
+    static let encoderModel = data("models/dlib_face_recognition_resnet_model_v1.dat")
+    static let detector: OpaquePointer? = vision_detector_open(detectorModel, 2, nil, 0)
+    static let predictor: OpaquePointer? = vision_shape_open(predictorModel, nil, 0)
+    static let encoder: OpaquePointer? = vision_encoder_open(encoderModel, nil, 0)
 
     override func setUpWithError() throws {
-        for model in ["models/centerface.onnx", "models/shape_predictor_68_face_landmarks.dat",
-                      "models/dlib_face_recognition_resnet_model_v1.dat"] {
-            guard FileManager.default.fileExists(atPath: Self.data(model)) else {
-                throw XCTSkip("data/\(model) is missing: run scripts/setup.sh")
+        for model in [Self.detectorModel, Self.predictorModel, Self.encoderModel] {
+            guard FileManager.default.fileExists(atPath: model) else {
+                throw XCTSkip("\(model) is missing: run scripts/setup.sh")
             }
         }
     }
@@ -112,8 +114,8 @@ final class CVisionTests: XCTestCase {
             // Inside the detection box enlarged by a quarter of its size on each side.
             let w = face.x1 - face.x0, h = face.y1 - face.y0
             for p in points {
-                XCTAssertTrue((face.x0 - w / 4)...(face.x1 + w / 4) ~= p.x && (face.y0 - h / 4)...(face.y1 + h / 4) ~= p.y,
-                              "\(path): \(p) outside \(face)")
+                let xs = (face.x0 - w / 4)...(face.x1 + w / 4), ys = (face.y0 - h / 4)...(face.y1 + h / 4)
+                XCTAssertTrue(xs ~= p.x && ys ~= p.y, "\(path): \(p) outside \(face)")
             }
             // Every eye point (36...47) above every mouth point (48...67); nose tip (30) in between.
             let eyes = points[36...47].map(\.y), mouth = points[48...67].map(\.y)
@@ -133,11 +135,24 @@ final class CVisionTests: XCTestCase {
         let stride = gray.width + 29
         var padded = [UInt8](repeating: 0xA5, count: stride * gray.height)
         for row in 0..<gray.height {
-            padded[(row * stride)..<(row * stride + gray.width)] = gray.pixels[(row * gray.width)..<((row + 1) * gray.width)]
+            padded[(row * stride)..<(row * stride + gray.width)] =
+                gray.pixels[(row * gray.width)..<((row + 1) * gray.width)]
         }
-        let strided = try landmarks(Image(pixels: padded, width: gray.width, height: gray.height, stride: stride), face: face)
+        let image = Image(pixels: padded, width: gray.width, height: gray.height, stride: stride)
+        let strided = try landmarks(image, face: face)
         XCTAssertEqual(packed.map(\.x), strided.map(\.x))
         XCTAssertEqual(packed.map(\.y), strided.map(\.y))
+    }
+
+    func testPredictorRejectsDegenerateBoxes() throws {
+        let predictor = try XCTUnwrap(Self.predictor)
+        let gray = [UInt8](repeating: 128, count: 64 * 64)
+        var out = [Float](repeating: 0, count: 136)
+        for box: [Float] in [[10, 10, 10.2, 40], [.nan, 0, 30, 30], [0, 0, .infinity, 30]] {
+            XCTAssertEqual(vision_shape_predict(predictor, gray, 64, 64, 64, box, &out), -1, "\(box)")
+        }
+        XCTAssertEqual(vision_shape_predict(nil, gray, 64, 64, 64, [0, 0, 30, 30], &out), -1)
+        XCTAssertEqual(vision_shape_points(nil), -1)
     }
 
     func testBoxFromDetectionIsASquareOnTheFace() {
@@ -190,6 +205,9 @@ final class CVisionTests: XCTestCase {
         XCTAssertEqual(vision_encoder_describe(encoder, nil, 64, 64, 192, &points, &out, &err, 256), -1)
         XCTAssertFalse(message(err).isEmpty)
         var pixels = [UInt8](repeating: 0, count: 64 * 64 * 3)
+        points[7] = .nan
+        XCTAssertEqual(vision_encoder_describe(encoder, &pixels, 64, 64, 192, &points, &out, &err, 256), -1)
+        XCTAssertTrue(message(err).contains("landmark 3"), message(err))
         XCTAssertEqual(vision_encoder_describe(nil, &pixels, 64, 64, 192, &points, &out, &err, 256), -1)
     }
 
@@ -245,14 +263,14 @@ final class CVisionTests: XCTestCase {
         var image = try decode(path, pixelFormat: "bgr24", scale: scale, padTo32: true)
         var out = [VisionDetection](repeating: VisionDetection(), count: 16)
         var err = [CChar](repeating: 0, count: 256)
-        let n = vision_detector_run(detector, &image.pixels, Int32(image.width), Int32(image.height), Int32(image.stride),
-                                    0.5, &out, 16, &err, 256)
+        let n = vision_detector_run(detector, &image.pixels, Int32(image.width), Int32(image.height),
+                                    Int32(image.stride), 0.5, &out, 16, &err, 256)
         XCTAssertGreaterThanOrEqual(n, 0, message(err))
         return Array(out.prefix(Int(max(n, 0))))
     }
 
-    func assertFace(_ face: VisionDetection?, centre: (ClosedRange<Float>, ClosedRange<Float>), width: ClosedRange<Float>,
-                    file: StaticString = #filePath, line: UInt = #line) throws {
+    func assertFace(_ face: VisionDetection?, centre: (ClosedRange<Float>, ClosedRange<Float>),
+                    width: ClosedRange<Float>, file: StaticString = #filePath, line: UInt = #line) throws {
         let face = try XCTUnwrap(face, file: file, line: line)
         let cx = (face.x0 + face.x1) / 2, cy = (face.y0 + face.y1) / 2
         XCTAssertTrue(centre.0 ~= cx && centre.1 ~= cy, "centre \(cx),\(cy)", file: file, line: line)
@@ -269,7 +287,8 @@ final class CVisionTests: XCTestCase {
         XCTAssertEqual(vision_shape_points(predictor), 68)
         var out = [Float](repeating: 0, count: 136)
         let n = gray.pixels.withUnsafeBufferPointer {
-            vision_shape_predict(predictor, $0.baseAddress, Int32(gray.width), Int32(gray.height), Int32(gray.stride), box, &out)
+            vision_shape_predict(predictor, $0.baseAddress, Int32(gray.width), Int32(gray.height), Int32(gray.stride),
+                                 box, &out)
         }
         XCTAssertEqual(n, 68)
         return (0..<68).map { (out[2 * $0], out[2 * $0 + 1]) }
@@ -284,7 +303,8 @@ final class CVisionTests: XCTestCase {
     func descriptor(_ path: String, scale: String? = nil) throws -> [Float] {
         let encoder = try XCTUnwrap(Self.encoder, "face descriptor model did not load")
         let face = try XCTUnwrap(try detect(path, scale: scale).first, path)
-        let points = try landmarks(try decode(path, pixelFormat: "gray", scale: scale), face: face).flatMap { [$0.x, $0.y] }
+        let gray = try decode(path, pixelFormat: "gray", scale: scale)
+        let points = try landmarks(gray, face: face).flatMap { [$0.x, $0.y] }
         var rgb = try decode(path, pixelFormat: "rgb24", scale: scale)
         var out = [Float](repeating: 0, count: 128)
         var err = [CChar](repeating: 0, count: 256)
