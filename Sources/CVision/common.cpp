@@ -1,7 +1,6 @@
 #include "internal.hpp"
 
 #include <algorithm>
-#include <cstring>
 
 namespace cvision {
 

@@ -12,7 +12,7 @@
 #include <exception>
 #include <fstream>
 #include <iterator>
-#include <new>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -76,26 +76,21 @@ extern "C" VisionDetector *vision_detector_open(const char *onnx_path, int threa
         set_error(err, errlen, "detector model path is NULL");
         return nullptr;
     }
-    auto *detector = new (std::nothrow) VisionDetector;
-    if (detector == nullptr) {
-        set_error(err, errlen, "out of memory");
-        return nullptr;
-    }
     try {
         std::ifstream file(onnx_path, std::ios::binary);
         if (!file) {
             set_error(err, errlen,
                       std::string("cannot open detector model ") + onnx_path + ": " + std::strerror(errno));
-            delete detector;
             return nullptr;
         }
+        auto detector = std::make_unique<VisionDetector>();
         detector->model.assign(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
         detector->net = make_net(detector->model);
         detector->output_names = detector->net.getUnconnectedOutLayersNames();
         if (detector->output_names.size() == 4) {
             // OpenCV's thread pool is process-wide: the last detector opened with threads > 0 wins.
             if (threads > 0) cv::setNumThreads(threads);
-            return detector;
+            return detector.release();
         }
         set_error(err, errlen, std::string("detector model ") + onnx_path + " has " +
                                    std::to_string(detector->output_names.size()) + " outputs; CenterFace has 4");
@@ -104,7 +99,6 @@ extern "C" VisionDetector *vision_detector_open(const char *onnx_path, int threa
     } catch (...) {
         set_error(err, errlen, std::string("cannot load detector model ") + onnx_path + ": unknown error");
     }
-    delete detector;
     return nullptr;
 }
 

@@ -7,7 +7,7 @@
 
 #include <cmath>
 #include <exception>
-#include <new>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -65,20 +65,15 @@ extern "C" VisionFaceEncoder *vision_encoder_open(const char *path, char *err, s
         set_error(err, errlen, "face descriptor model path is NULL");
         return nullptr;
     }
-    auto *encoder = new (std::nothrow) VisionFaceEncoder;
-    if (encoder == nullptr) {
-        set_error(err, errlen, "out of memory");
-        return nullptr;
-    }
     try {
+        auto encoder = std::make_unique<VisionFaceEncoder>();
         dlib::deserialize(path) >> encoder->net;
-        return encoder;
+        return encoder.release();
     } catch (const std::exception &e) {
         set_error(err, errlen, std::string("cannot load face descriptor model ") + path + ": " + e.what());
     } catch (...) {
         set_error(err, errlen, std::string("cannot load face descriptor model ") + path + ": unknown error");
     }
-    delete encoder;
     return nullptr;
 }
 

@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <exception>
-#include <new>
+#include <memory>
 #include <string>
 
 using cvision::set_error;
@@ -59,14 +59,10 @@ extern "C" VisionShapePredictor *vision_shape_open(const char *path, char *err, 
         set_error(err, errlen, "shape predictor model path is NULL");
         return nullptr;
     }
-    auto *predictor = new (std::nothrow) VisionShapePredictor;
-    if (predictor == nullptr) {
-        set_error(err, errlen, "out of memory");
-        return nullptr;
-    }
     try {
+        auto predictor = std::make_unique<VisionShapePredictor>();
         dlib::deserialize(path) >> predictor->model;
-        if (predictor->model.num_parts() == 68) return predictor;
+        if (predictor->model.num_parts() == 68) return predictor.release();
         set_error(err, errlen, std::string("shape predictor model ") + path + " gives " +
                                    std::to_string(predictor->model.num_parts()) + " points, not 68");
     } catch (const std::exception &e) {
@@ -74,7 +70,6 @@ extern "C" VisionShapePredictor *vision_shape_open(const char *path, char *err, 
     } catch (...) {
         set_error(err, errlen, std::string("cannot load shape predictor model ") + path + ": unknown error");
     }
-    delete predictor;
     return nullptr;
 }
 

@@ -15,6 +15,10 @@ public struct ProcessOptions {
     public var encoder = EncoderSettings()
     /// Width of the detector's input (the frame is downscaled to it): larger finds smaller faces.
     public var detectorWidth = 320
+    /// The detector runs on one frame in this many; the frames before it take its detections (a
+    /// look-ahead of at most detectEvery − 1 frames) and the landmark predictor re-fits every face on
+    /// every frame. 1: detect on every frame.
+    public var detectEvery = 2
     public var showProgress = false
 
     public init(input: String, output: String) {
@@ -34,7 +38,8 @@ public struct ProcessReport {
 /// `veil process`: de-identifies a video file. Three threads, joined by bounded queues of reusable
 /// pictures: decode and detect → landmarks, anonymize → encode and mux (audio packets go straight
 /// from the demuxer to the muxer, untouched). Detection, the costliest step, thus runs on one core
-/// while the previous frame is anonymized and encoded on the other. The output is written under a temporary name and renamed
+/// while earlier frames are anonymized and encoded on the other. Offline, nothing is dropped: a full
+/// queue holds the stage before it back. The output is written under a temporary name and renamed
 /// only when complete: a failure or an interruption leaves nothing behind.
 public final class FileProcessor {
     private let options: ProcessOptions
@@ -77,8 +82,10 @@ public final class FileProcessor {
         var report = ProcessReport()
         let progress = Progress(total: reader.estimatedFrameCount, enabled: options.showProgress)
 
-        let pool = BoundedQueue<Picture>(capacity: 4)
-        for _ in 0..<4 { pool.push(Picture(width: reader.width, height: reader.height)) }
+        let detectEvery = max(1, options.detectEvery)
+        let poolSize = 4 + detectEvery
+        let pool = BoundedQueue<Picture>(capacity: poolSize)
+        for _ in 0..<poolSize { pool.push(Picture(width: reader.width, height: reader.height)) }
         let decoded = BoundedQueue<(Picture, [Detection])>(capacity: 4)
         let toEncode = BoundedQueue<EncoderInput>(capacity: 64)
         let failure = FirstError()
@@ -88,13 +95,23 @@ public final class FileProcessor {
         let decodeThread = Thread {
             defer { decoded.close(); decodeDone.signal() }
             do {
+                // Frames decoded since the last detection pass; they take the detections of the frame
+                // that ends the group (a look-ahead: a face entering the picture is found before the
+                // frames it appears in are emitted).
+                var group: [Picture] = []
+                func detectGroup() throws {
+                    guard let last = group.last else { return }
+                    let detections = try decodeClock.clock.time("detect") { try detector.detect(last) }
+                    for picture in group { decoded.push((picture, detections)) }
+                    group.removeAll()
+                }
                 while let picture = pool.pop() {
                     let more = try decodeClock.clock.time("decode") {
                         try reader.read(into: picture) { packet in toEncode.push(.packet(try OwnedPacket(copying: packet))) }
                     }
-                    guard more else { return }
-                    let detections = try decodeClock.clock.time("detect") { try detector.detect(picture) }
-                    decoded.push((picture, detections))
+                    guard more else { return try detectGroup() }
+                    group.append(picture)
+                    if group.count == detectEvery { try detectGroup() }
                 }
             } catch { failure.set(error) }
         }

@@ -43,7 +43,11 @@ struct ProcessCommand: ParsableCommand {
     @Option(name: .customLong("detector-width"), help: "Width the frame is scaled to for face detection (larger finds smaller faces).")
     var detectorWidth = 320
 
+    @Option(name: .customLong("detect-every"), help: "Run the face detector on one frame in N; the frames before it use its detections (look-ahead) and every face's landmarks are re-fitted on every frame.")
+    var detectEvery = 2
+
     func validate() throws {
+        guard (1...5).contains(detectEvery) else { throw ValidationError("--detect-every must be between 1 and 5") }
         guard (0.0...2.0).contains(identityMargin) else { throw ValidationError("--identity-margin must be between 0 and 2") }
         guard (0...51).contains(crf) else { throw ValidationError("--crf must be between 0 and 51") }
         guard (64...1920).contains(detectorWidth) else { throw ValidationError("--detector-width must be between 64 and 1920") }
@@ -61,6 +65,7 @@ struct ProcessCommand: ParsableCommand {
         options.encoder.preset = preset
         options.encoder.crf = Double(crf)
         options.detectorWidth = detectorWidth
+        options.detectEvery = detectEvery
         options.showProgress = isatty(STDERR_FILENO) != 0
         let processor = FileProcessor(options: options, logger: logger)
         let report = try runReportingErrors { try Interruption.removing({ processor.partialOutput }) { try processor.run() } }
