@@ -65,11 +65,12 @@ public final class FaceAnonymizer {
         tracker = FaceTracker(predictor: predictor)
     }
 
-    /// Rewrites `picture` in place so that no face in it is the subject's. `detections` is nil where the
-    /// detector did not run on this frame.
-    public func anonymize(_ picture: Picture, detections: [Detection]?, frame: Int, interval: Float,
-                          clock: inout StageClock) throws -> [FaceRecord] {
-        clock.time("landmarks") { tracker.update(picture, detections: detections, interval: interval) }
+    /// Rewrites `picture` in place so that no face in it is the subject's. `detections` come from this
+    /// frame (`ownFrame`) or from a later one (a look-ahead, see FaceTracker). `measureStability`: find
+    /// the landmarks again on the output for the stability figures (identity checks always do).
+    public func anonymize(_ picture: Picture, detections: [Detection], ownFrame: Bool, frame: Int, interval: Float,
+                          measureStability: Bool, clock: inout StageClock) throws -> [FaceRecord] {
+        clock.time("landmarks") { tracker.update(picture, detections: detections, ownFrame: ownFrame, interval: interval) }
         let live = Set(tracker.tracks.map(\.id))
         states = states.filter { live.contains($0.key) }
 
@@ -120,11 +121,11 @@ public final class FaceAnonymizer {
 
         // Keypoint stability and identity, measured on the output.
         for (index, track) in tracker.tracks.enumerated() {
-            guard let raw = track.rawShape else { continue }
+            guard let raw = track.rawShape, measureStability || subjectDescriptors[track.id] != nil else { continue }
             var record = records[index]
             let output = clock.time("stability") { predictor.landmarks(in: picture.y, following: targets[track.id] ?? raw) }
             if let output {
-                measureStability(&record, subject: raw, output: output)
+                recordStability(&record, subject: raw, output: output)
                 if let subject = subjectDescriptors[track.id], let encoder, record.handling != .covered {
                     let descriptor = try clock.time("identity") { try encoder.describe(picture, face: output) }
                     let d = descriptor.distance(to: subject)
@@ -193,7 +194,7 @@ public final class FaceAnonymizer {
         logger.warning("track \(id): \(record.incident!)")
     }
 
-    private func measureStability(_ record: inout FaceRecord, subject: FaceShape, output: FaceShape) {
+    private func recordStability(_ record: inout FaceRecord, subject: FaceShape, output: FaceShape) {
         let unit = subject.interOcularDistance
         record.error = normalisedMeanError(subject.points, output.points, unit: unit)
         let frame = FaceFrame(subject)

@@ -18,7 +18,10 @@ public struct ProcessOptions {
     /// The detector runs on one frame in this many; the frames before it take its detections (a
     /// look-ahead of at most detectEvery − 1 frames) and the landmark predictor re-fits every face on
     /// every frame. 1: detect on every frame.
-    public var detectEvery = 2
+    public var detectEvery = 3
+    /// Without a stability log, keypoint stability is measured on one frame in this many (each
+    /// measurement runs the landmark predictor again on the output), enough for the summary figures.
+    public static let stabilitySampling = 4
     public var showProgress = false
 
     public init(input: String, output: String) {
@@ -86,7 +89,7 @@ public final class FileProcessor {
         let poolSize = 4 + detectEvery
         let pool = BoundedQueue<Picture>(capacity: poolSize)
         for _ in 0..<poolSize { pool.push(Picture(width: reader.width, height: reader.height)) }
-        let decoded = BoundedQueue<(Picture, [Detection])>(capacity: 4)
+        let decoded = BoundedQueue<(Picture, [Detection], ownFrame: Bool)>(capacity: poolSize)
         let toEncode = BoundedQueue<EncoderInput>(capacity: 64)
         let failure = FirstError()
 
@@ -102,7 +105,7 @@ public final class FileProcessor {
                 func detectGroup() throws {
                     guard let last = group.last else { return }
                     let detections = try decodeClock.clock.time("detect") { try detector.detect(last) }
-                    for picture in group { decoded.push((picture, detections)) }
+                    for picture in group { decoded.push((picture, detections, picture === last)) }
                     group.removeAll()
                 }
                 while let picture = pool.pop() {
@@ -139,11 +142,13 @@ public final class FileProcessor {
         var lastPTS: Int64?
         let frameInterval = Float(1 / max(reader.frameRate.value, 1))
         do {
-            while let (picture, detections) = decoded.pop() {
+            while let (picture, detections, ownFrame) = decoded.pop() {
                 guard failure.error == nil else { break }
                 let interval = lastPTS.map { Float(Double(picture.pts - $0) * reader.timeBase.value) }.flatMap { $0 > 0 ? $0 : nil } ?? frameInterval
                 lastPTS = picture.pts
-                let faces = try anonymizer.anonymize(picture, detections: detections, frame: report.frames, interval: interval, clock: &report.clock)
+                let measure = options.stabilityLog != nil || report.frames % ProcessOptions.stabilitySampling == 0
+                let faces = try anonymizer.anonymize(picture, detections: detections, ownFrame: ownFrame, frame: report.frames,
+                                                     interval: interval, measureStability: measure, clock: &report.clock)
                 log.record(frame: report.frames, pts: picture.pts, seconds: Double(picture.pts) * reader.timeBase.value, faces: faces)
                 toEncode.push(.picture(picture))
                 report.frames += 1

@@ -42,18 +42,25 @@ public final class FaceTracker {
 
     public init(predictor: LandmarkPredictor) { self.predictor = predictor }
 
-    /// Advances every track to `picture`. `detections` is nil on frames where the detector did not run.
-    public func update(_ picture: Picture, detections: [Detection]?, interval: Float) {
-        var unmatched = detections ?? []
+    /// Advances every track to `picture`. `detections` are the detector's faces on this frame, or on a
+    /// later frame (`ownFrame` false: a look-ahead). Look-ahead detections confirm that tracked faces
+    /// are still there and start tracks for faces entering the picture, but the landmarks of known faces
+    /// are followed from this frame's own pixels, since a later frame's box is off by the motion.
+    public func update(_ picture: Picture, detections: [Detection], ownFrame: Bool = true, interval: Float) {
+        var unmatched = detections
         for index in tracks.indices {
             var track = tracks[index]
             track.framesSeen += 1
-            if detections != nil, let match = bestMatch(for: track, in: unmatched) {
+            if let match = bestMatch(for: track, in: unmatched) {
                 let detection = unmatched.remove(at: match)
                 track.framesSinceDetection = 0
-                observe(&track, picture, detection: detection, interval: interval)
+                if ownFrame {
+                    observe(&track, picture, detection: detection, interval: interval)
+                } else {
+                    follow(&track, picture, interval: interval)
+                }
             } else {
-                track.framesSinceDetection += detections == nil ? 0 : 1
+                track.framesSinceDetection += 1
                 follow(&track, picture, interval: interval)
             }
             tracks[index] = track

@@ -16,7 +16,7 @@ struct BenchCommand: ParsableCommand {
     var mode: AnonymizeMode = .swap
 
     @Option(help: "x264 preset.")
-    var preset = "veryfast"
+    var preset = "ultrafast"
 
     func run() throws {
         let clip = try input ?? runReportingErrors { try SampleClip.defaultPath() }

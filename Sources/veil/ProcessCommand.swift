@@ -35,7 +35,7 @@ struct ProcessCommand: ParsableCommand {
     var identityMargin: Float = 0.6
 
     @Option(help: "x264 preset.")
-    var preset = "veryfast"
+    var preset = "ultrafast"
 
     @Option(help: "x264 constant rate factor (lower: better quality, bigger file).")
     var crf = 18
@@ -44,7 +44,7 @@ struct ProcessCommand: ParsableCommand {
     var detectorWidth = 320
 
     @Option(name: .customLong("detect-every"), help: "Run the face detector on one frame in N; the frames before it use its detections (look-ahead) and every face's landmarks are re-fitted on every frame.")
-    var detectEvery = 2
+    var detectEvery = 3
 
     func validate() throws {
         guard (1...5).contains(detectEvery) else { throw ValidationError("--detect-every must be between 1 and 5") }
