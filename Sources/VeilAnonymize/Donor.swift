@@ -79,7 +79,7 @@ public final class Donor {
                                         inputWidth: min(640, picture.width))
         let detections = try detector.detect(picture)
         let name = URL(fileURLWithPath: path).lastPathComponent
-        guard let face = detections.max(by: { $0.box.area < $1.box.area }) else {
+        guard let face = detections.filter({ $0.score >= 0.5 }).max(by: { $0.box.area < $1.box.area }) else {
             throw VisionError("donor image '\(path)' has no detectable face")
         }
         guard face.box.width >= 64, let shape = predictor.landmarks(in: picture.y, detection: face.box),

@@ -44,7 +44,9 @@ public struct Box: Equatable {
 public final class FaceDetector {
     public let inputWidth: Int
     public let inputHeight: Int
-    public var threshold: Float = 0.5
+    /// Detections down to this score are reported. Low on purpose: an uncertain face is still covered
+    /// (see FaceTracker.confidentScore); only a confident one gets landmarks and a swap.
+    public var threshold: Float = 0.3
     private let handle: OpaquePointer
     private let converter: PixelConverter
     private var results = [VisionDetection](repeating: VisionDetection(), count: 64)

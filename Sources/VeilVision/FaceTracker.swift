@@ -36,6 +36,10 @@ public final class FaceTracker {
     /// Faces smaller than this (box width in pixels) are covered as regions: too small for reliable
     /// landmarks, never too small to hide.
     public var minimumLandmarkFaceWidth: Float = 40
+    /// Below this detector score a new face is covered as a region rather than swapped: it may be a
+    /// face seen badly (turned, small, blurred, partly hidden) or no face at all; either way covering
+    /// it costs little. A known face re-detected weakly keeps its landmarks.
+    public var confidentScore: Float = 0.5
     public private(set) var tracks: [Track] = []
     private let predictor: LandmarkPredictor
     private var nextID = 1
@@ -67,9 +71,9 @@ public final class FaceTracker {
         }
         tracks.removeAll { $0.framesSinceDetection > landmarkGrace + regionGrace }
         for detection in unmatched {
-            var track = Track(id: nextID, region: detection.box, observation: .detected)
+            var track = Track(id: nextID, region: detection.box, observation: .regionOnly)
             nextID += 1
-            observe(&track, picture, detection: detection, interval: interval)
+            if detection.score >= confidentScore { observe(&track, picture, detection: detection, interval: interval) }
             tracks.append(track)
         }
     }
