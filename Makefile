@@ -40,7 +40,7 @@ demo: release $(SAMPLE)
 # Unit tests run in a debug build; the command tests drive the release binary, as users do.
 test: release $(SAMPLE) $(DATA)/sample/subject-messi.mp4 $(DATA)/sample/subject-hopper.mp4
 	$(SWIFT) build --build-tests
-	VEIL_BIN=$(CURDIR)/.build/release/veil $(SWIFT) test --skip-build
+	VEIL_BIN=$(CURDIR)/.build/release/veil $(SWIFT) test --skip-build --disable-swift-testing
 
 bench: release $(SAMPLE)
 	.build/release/veil bench $(SAMPLE)
