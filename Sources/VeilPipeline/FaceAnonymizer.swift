@@ -69,7 +69,7 @@ public final class FaceAnonymizer {
     /// frame (`ownFrame`) or from a later one (a look-ahead, see FaceTracker). `measureStability`: find
     /// the landmarks again on the output for the stability figures (identity checks always do).
     public func anonymize(_ picture: Picture, detections: [Detection], ownFrame: Bool, frame: Int, interval: Float,
-                          measureStability: Bool, clock: inout StageClock) throws -> [FaceRecord] {
+                          measureStability: Bool, clock: inout StageClock) -> [FaceRecord] {
         clock.time("landmarks") { tracker.update(picture, detections: detections, ownFrame: ownFrame, interval: interval) }
         let live = Set(tracker.tracks.map(\.id))
         states = states.filter { live.contains($0.key) }
@@ -80,8 +80,9 @@ public final class FaceAnonymizer {
             for track in tracker.tracks {
                 guard let raw = track.rawShape else { continue }
                 var state = self.state(for: track)
-                if frame - state.lastCheck >= settings.identityCheckInterval {
-                    let descriptor = try clock.time("identity") { try encoder.describe(picture, face: raw) }
+                // A descriptor that cannot be computed is retried on the next frame.
+                if frame - state.lastCheck >= settings.identityCheckInterval,
+                   let descriptor = try? clock.time("identity", { try encoder.describe(picture, face: raw) }) {
                     subjectDescriptors[track.id] = descriptor
                     if state.donorOrder.isEmpty && !state.coveredForGood {
                         state.donorOrder = donorOrder(for: descriptor, excluding: track.id)
@@ -122,26 +123,33 @@ public final class FaceAnonymizer {
         // Keypoint stability and identity, measured on the output.
         for (index, track) in tracker.tracks.enumerated() {
             guard let raw = track.rawShape, measureStability || subjectDescriptors[track.id] != nil else { continue }
-            var record = records[index]
             let output = clock.time("stability") { predictor.landmarks(in: picture.y, following: targets[track.id] ?? raw) }
-            if let output {
-                recordStability(&record, subject: raw, output: output)
-                if let subject = subjectDescriptors[track.id], let encoder, record.handling != .covered {
-                    let descriptor = try clock.time("identity") { try encoder.describe(picture, face: output) }
-                    let d = descriptor.distance(to: subject)
-                    record.identityDistance = d
-                    if d < settings.identityMargin {
-                        escalate(track.id, distance: d, record: &record)
-                        // This frame is not emitted with a face that failed its check: it is covered
-                        // now; the escalated choice takes over from the next frame.
-                        clock.time("cover") { Cover.apply(settings.fallbackCover, over: coverRegion(track), in: picture) }
-                        record.handling = .covered
-                    }
-                }
+            if let output { recordStability(&records[index], subject: raw, output: output) }
+            if let subject = subjectDescriptors[track.id], records[index].handling != .covered {
+                verifyIdentity(track, subject: subject, output: output, in: picture, record: &records[index], clock: &clock)
             }
-            records[index] = record
         }
         return records
+    }
+
+    /// Compares the swapped face with its subject. A face that fails is covered in this very frame (it
+    /// is never emitted) and its track escalates; a check that cannot run (no face found again on the
+    /// output, a descriptor error) covers the frame too, and is tried again on the next one.
+    private func verifyIdentity(_ track: Track, subject: FaceDescriptor, output: FaceShape?, in picture: Picture,
+                                record: inout FaceRecord, clock: inout StageClock) {
+        guard let encoder else { return }
+        let descriptor = output.flatMap { face in try? clock.time("identity") { try encoder.describe(picture, face: face) } }
+        if let descriptor {
+            let d = descriptor.distance(to: subject)
+            record.identityDistance = d
+            guard d < settings.identityMargin else { return }
+            escalate(track.id, distance: d, record: &record)
+        } else {
+            record.incident = "identity check could not run; covered, checking again"
+            states[track.id]?.lastCheck = Int.min / 2
+        }
+        clock.time("cover") { Cover.apply(settings.fallbackCover, over: coverRegion(track), in: picture) }
+        record.handling = .covered
     }
 
     /// Where to cover a face: around its landmarks (forehead included) when known, else its last box.

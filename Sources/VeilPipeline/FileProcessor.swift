@@ -141,21 +141,17 @@ public final class FileProcessor {
 
         var lastPTS: Int64?
         let frameInterval = Float(1 / max(reader.frameRate.value, 1))
-        do {
-            while let (picture, detections, ownFrame) = decoded.pop() {
-                guard failure.error == nil else { break }
-                let interval = lastPTS.map { Float(Double(picture.pts - $0) * reader.timeBase.value) }.flatMap { $0 > 0 ? $0 : nil } ?? frameInterval
-                lastPTS = picture.pts
-                let measure = options.stabilityLog != nil || report.frames % ProcessOptions.stabilitySampling == 0
-                let faces = try anonymizer.anonymize(picture, detections: detections, ownFrame: ownFrame, frame: report.frames,
-                                                     interval: interval, measureStability: measure, clock: &report.clock)
-                log.record(frame: report.frames, pts: picture.pts, seconds: Double(picture.pts) * reader.timeBase.value, faces: faces)
-                toEncode.push(.picture(picture))
-                report.frames += 1
-                progress.update(report.frames)
-            }
-        } catch {
-            failure.set(error)
+        while let (picture, detections, ownFrame) = decoded.pop() {
+            guard failure.error == nil else { break }
+            let interval = lastPTS.map { Float(Double(picture.pts - $0) * reader.timeBase.value) }.flatMap { $0 > 0 ? $0 : nil } ?? frameInterval
+            lastPTS = picture.pts
+            let measure = options.stabilityLog != nil || report.frames % ProcessOptions.stabilitySampling == 0
+            let faces = anonymizer.anonymize(picture, detections: detections, ownFrame: ownFrame, frame: report.frames,
+                                             interval: interval, measureStability: measure, clock: &report.clock)
+            log.record(frame: report.frames, pts: picture.pts, seconds: Double(picture.pts) * reader.timeBase.value, faces: faces)
+            toEncode.push(.picture(picture))
+            report.frames += 1
+            progress.update(report.frames)
         }
         if failure.error != nil { pool.close(); decoded.close() }
         toEncode.close()
