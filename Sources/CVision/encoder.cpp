@@ -6,6 +6,7 @@
 #include <dlib/image_transforms/interpolation.h>
 
 #include <cmath>
+#include <dlfcn.h>
 #include <exception>
 #include <memory>
 #include <string>
@@ -60,7 +61,22 @@ struct VisionFaceEncoder {
     dlib::matrix<dlib::rgb_pixel> chip;  // reused between calls
 };
 
+namespace {
+
+// dlib's network runs its matrix products through the system BLAS. Where that is OpenBLAS (Debian's
+// libopenblas0 takes over libblas.so.3), its worker threads busy-wait with sched_yield between calls,
+// taking a core from the video pipeline for a descriptor computed once a second. One thread is plenty;
+// other BLAS implementations have no such symbol and need nothing.
+void keep_blas_single_threaded() {
+    using SetThreads = void (*)(int);
+    if (auto set_threads = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
+        set_threads(1);
+}
+
+}  // namespace
+
 extern "C" VisionFaceEncoder *vision_encoder_open(const char *path, char *err, size_t errlen) {
+    keep_blas_single_threaded();
     if (path == nullptr) {
         set_error(err, errlen, "face descriptor model path is NULL");
         return nullptr;
