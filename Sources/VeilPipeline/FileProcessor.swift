@@ -32,6 +32,7 @@ public struct ProcessOptions {
 
 /// What a run did, for the command's last line and for `veil bench`.
 public struct ProcessReport {
+    public var size = ""
     public var frames = 0
     public var seconds = 0.0
     public var clock = StageClock()
@@ -83,6 +84,7 @@ public final class FileProcessor {
 
         let started = DispatchTime.now().uptimeNanoseconds
         var report = ProcessReport()
+        report.size = "\(reader.width)x\(reader.height)"
         let progress = Progress(total: reader.estimatedFrameCount, enabled: options.showProgress)
 
         let detectEvery = max(1, options.detectEvery)

@@ -18,6 +18,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "x264 preset.")
     var preset = "ultrafast"
 
+    @Option(name: .customLong("detect-every"), help: "Run the face detector on one frame in N.")
+    var detectEvery = ProcessOptions(input: "", output: "").detectEvery
+
     func run() throws {
         let clip = try input ?? runReportingErrors { try SampleClip.defaultPath() }
         let output = NSTemporaryDirectory() + "veil-bench-\(getpid()).mkv"
@@ -25,12 +28,13 @@ struct BenchCommand: ParsableCommand {
         var options = ProcessOptions(input: clip, output: output)
         options.anonymizer.mode = mode
         options.encoder.preset = preset
+        options.detectEvery = detectEvery
         let report = try runReportingErrors { try FileProcessor(options: options, logger: .veil).run() }
         let frames = Double(max(report.frames, 1))
         var stages: [String: Double] = [:]
         for (stage, seconds) in report.clock.seconds { stages[stage] = (seconds / frames * 1e5).rounded() / 100 }
         let result: [String: Any] = [
-            "input": clip, "mode": mode.rawValue, "frames": report.frames,
+            "input": clip, "size": report.size, "mode": mode.rawValue, "frames": report.frames,
             "seconds": (report.seconds * 100).rounded() / 100,
             "fps": (Double(report.frames) / max(report.seconds, 1e-9) * 10).rounded() / 10,
             "ms_per_frame": stages,

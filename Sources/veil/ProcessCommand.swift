@@ -44,7 +44,7 @@ struct ProcessCommand: ParsableCommand {
     var detectorWidth = 320
 
     @Option(name: .customLong("detect-every"), help: "Run the face detector on one frame in N; the frames before it use its detections (look-ahead) and every face's landmarks are re-fitted on every frame.")
-    var detectEvery = 3
+    var detectEvery = ProcessOptions(input: "", output: "").detectEvery
 
     func validate() throws {
         guard (1...5).contains(detectEvery) else { throw ValidationError("--detect-every must be between 1 and 5") }
