@@ -2,11 +2,21 @@ import CFFmpeg
 
 /// Demuxes and decodes the best video stream of anything FFmpeg opens (a path or a URL) into I420
 /// pictures, handing the audio packets met on the way to the caller so that they can be stream-copied.
+///
+/// Like the ffmpeg command line, it stands pictures upright where the stream's display matrix asks for
+/// a quarter or half turn (phone videos store them as the sensor lies): face detectors find only
+/// upright faces, and a sideways face left unfound would leave unanonymized.
 public final class VideoReader {
     public let path: String
-    /// The picture size: the source size rounded down to even, since 4:2:0 encoders need even sizes.
+    /// The picture size: the source size rounded down to even, since 4:2:0 encoders need even sizes,
+    /// with width and height swapped where `appliedRotation` is 90 or 270.
     public let width: Int
     public let height: Int
+    /// What the stream's display matrix asks players to do with its pictures; nil when it has none.
+    public let displayRotation: DisplayRotation?
+    /// The clockwise turn, 0, 90, 180 or 270 degrees, given to every picture to do what
+    /// `displayRotation` asks.
+    public var appliedRotation: Int { turn?.clockwiseDegrees ?? 0 }
     /// avg_frame_rate, else r_frame_rate, else 25/1 for streams that state neither.
     public let frameRate: Rational
     /// The video stream's time base: the unit of `Picture.pts`.
@@ -27,6 +37,9 @@ public final class VideoReader {
     private let demuxer: Demuxer
     private let decoder: VideoDecoder
     private let importer = FrameImporter()
+    private let turn: QuarterTurn?
+    /// Where a frame is imported at its stored orientation before `turn`, when there is one.
+    private var storedPicture: Picture?
     private var firstDamage: Int32?
     private var inputEnded = false
     private var nextPts: Int64 = 0
@@ -57,8 +70,10 @@ public final class VideoReader {
         for other in demuxer.streams where other != stream && !audioStreams.contains(other) {
             other.pointee.discard = AVDISCARD_ALL
         }
-        width = Int(parameters.width) & ~1
-        height = Int(parameters.height) & ~1
+        displayRotation = DisplayRotation(of: stream)
+        turn = displayRotation?.quarterTurn
+        let storedWidth = Int(parameters.width) & ~1, storedHeight = Int(parameters.height) & ~1
+        (width, height) = turn?.swapsSides == true ? (storedHeight, storedWidth) : (storedWidth, storedHeight)
         timeBase = Rational(stream.pointee.time_base)
         frameRate = [Rational(stream.pointee.avg_frame_rate), Rational(stream.pointee.r_frame_rate)]
             .first(where: \.isValid) ?? Rational(25, 1)
@@ -68,7 +83,15 @@ public final class VideoReader {
 
     public var hasAudio: Bool { !audioStreams.isEmpty }
 
-    var sampleAspectRatio: AVRational { av_guess_sample_aspect_ratio(demuxer.context, videoStream, nil) }
+    /// False when the display matrix asks for what the reader does not do, a turn by other than a
+    /// multiple of 90 degrees or a mirror image: pictures come as stored, faces in them maybe sideways.
+    public var isUpright: Bool { displayRotation.map { !$0.isMirrored && $0.clockwiseDegrees % 90 == 0 } ?? true }
+
+    /// Of the pictures as delivered: a quarter turn swaps a pixel's width and height.
+    var sampleAspectRatio: AVRational {
+        let stored = av_guess_sample_aspect_ratio(demuxer.context, videoStream, nil)
+        return turn?.swapsSides == true && stored.num > 0 ? AVRational(num: stored.den, den: stored.num) : stored
+    }
 
     /// Whether the source is coded as RGB, so that its pictures got BT.601 YUV from swscale.
     var isRGB: Bool {
@@ -78,14 +101,20 @@ public final class VideoReader {
         return descriptor.pointee.flags & UInt64(AV_PIX_FMT_FLAG_RGB) != 0
     }
 
-    /// Decodes the next frame into `picture` (converted to I420 at the picture's size) with its pts in
-    /// `timeBase`, calling `passthrough` for every audio packet demuxed on the way. Returns false at the
+    /// Decodes the next frame into `picture` (turned by `appliedRotation`, converted to I420 at the
+    /// picture's size) with its pts in `timeBase`, calling `passthrough` for every audio packet demuxed on the way. Returns false at the
     /// end of the input, once the decoder has given up its last frames.
     public func read(into picture: Picture, passthrough: (StreamPacket) throws -> Void) throws -> Bool {
         while true {
             switch decoder.receive() {
             case .frame:
-                try importer.copy(decoder.frame, into: picture, path: path)
+                if let turn {
+                    let stored = storedPicture(turnedInto: picture, by: turn)
+                    try importer.copy(decoder.frame, into: stored, path: path)
+                    turn.apply(stored, into: picture)
+                } else {
+                    try importer.copy(decoder.frame, into: picture, path: path)
+                }
                 let pts = decoder.frame.pointee.best_effort_timestamp
                 picture.pts = pts == veil_nopts_value() ? nextPts : pts
                 nextPts = picture.pts + frameDuration
@@ -102,6 +131,15 @@ public final class VideoReader {
                 return try end()
             }
         }
+    }
+
+    /// A picture at the size that `turn` makes `picture`'s size, kept for the next frame.
+    private func storedPicture(turnedInto picture: Picture, by turn: QuarterTurn) -> Picture {
+        let (width, height) = turn.swapsSides ? (picture.height, picture.width) : (picture.width, picture.height)
+        if let storedPicture, storedPicture.width == width && storedPicture.height == height { return storedPicture }
+        let stored = Picture(width: width, height: height)
+        storedPicture = stored
+        return stored
     }
 
     /// A broken input or damaged data is only an error when it left nothing at all to show.

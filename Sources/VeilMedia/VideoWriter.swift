@@ -28,7 +28,10 @@ public final class VideoWriter {
         // A hint: the muxer may pick its own time base in open(), so packets are rescaled when written.
         videoStream.pointee.time_base = encoder.context.pointee.time_base
         videoStream.pointee.sample_aspect_ratio = encoder.context.pointee.sample_aspect_ratio
-        try VideoWriter.copyDisplayMatrix(from: source.videoStream, to: videoStream, path: path)
+        // A turn the reader applied is in the pixels now: players given the matrix would turn them again.
+        if source.appliedRotation == 0 {
+            try VideoWriter.copyDisplayMatrix(from: source.videoStream, to: videoStream, path: path)
+        }
         var audioStreams: [Int: (stream: UnsafeMutablePointer<AVStream>, inputTimeBase: AVRational)] = [:]
         for input in source.audioStreams {
             let parameters: UnsafeMutablePointer<AVCodecParameters> = input.pointee.codecpar
@@ -102,7 +105,8 @@ public final class VideoWriter {
         }
     }
 
-    /// Keeps a phone video's rotation, which players apply on display: the decoder never rotates pixels.
+    /// Keeps a display matrix the reader left to players (an odd angle, a mirror image): the pixels are
+    /// still as stored.
     private static func copyDisplayMatrix(from input: UnsafeMutablePointer<AVStream>, to stream: UnsafeMutablePointer<AVStream>,
                                           path: String) throws {
         var size = 0

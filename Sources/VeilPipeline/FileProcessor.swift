@@ -60,6 +60,11 @@ public final class FileProcessor {
     public func run() throws -> ProcessReport {
         let data = try DataDirectory.locate()
         let reader = try VideoReader(path: options.input)
+        // Quarter turns are straightened on decode; a stream that asks players for another angle, or to
+        // show it upside down in a mirror, would reach the face detector tilted, where it can miss faces.
+        if !reader.isUpright, let rotation = reader.displayRotation, !(rotation.isMirrored && rotation.clockwiseDegrees == 0) {
+            throw CommandError("'\(options.input)' asks players to turn it by \(rotation.clockwiseDegrees) degrees\(rotation.isMirrored ? " and mirror it" : ""), which Veil cannot straighten: re-encode it upright first")
+        }
         // Opened before the models load, so a bad output path fails at once.
         let writer = try VideoWriter(path: options.output, source: reader, settings: options.encoder)
         partialOutput = writer.temporaryPath

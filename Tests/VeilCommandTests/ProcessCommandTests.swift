@@ -100,6 +100,23 @@ final class ProcessCommandTests: XCTestCase {
                       "the face ends covered or verified as someone else")
     }
 
+    func testAPhoneVideoStoredSidewaysIsTurnedUprightAndItsFaceFound() throws {
+        // A phone stores the picture sideways and asks players to turn it: the face detector must see
+        // the face upright, or the face would go out untouched.
+        let sideways = path("sideways.mp4"), flagged = path("phone.mp4")
+        XCTAssertEqual(try Run.tool("ffmpeg", ["-v", "error", "-i", try Run.sample("subject-messi.mp4"), "-t", "1",
+                                                "-vf", "transpose=1", "-c:v", "libx264", "-preset", "ultrafast", sideways]).status, 0)
+        XCTAssertEqual(try Run.tool("ffmpeg", ["-v", "error", "-i", sideways, "-c", "copy", "-metadata:s:v:0", "rotate=90", flagged]).status, 0)
+        let output = path("phone-out.mp4"), log = path("phone.jsonl")
+        let result = try Run.veil("process", flagged, "-o", output, "--stability-log", log)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let probe = try Probe(output)
+        XCTAssertEqual([probe.width, probe.height], [960, 540], "written upright")
+        let (faces, _) = try stability(log)
+        XCTAssertEqual(faces.count, probe.videoFrames.count, "the face is found in every frame")
+        XCTAssertTrue(faces.allSatisfy { $0["handling"] as? String != "covered" }, "and swapped")
+    }
+
     func testInputWithoutAudioGivesOutputWithoutAudio() throws {
         let input = path("silent.mp4")
         let make = try Run.tool("ffmpeg", ["-v", "error", "-i", try Run.sample("subject-messi.mp4"), "-an", "-t", "1",
