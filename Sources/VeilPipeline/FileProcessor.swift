@@ -54,8 +54,8 @@ public final class FileProcessor {
         self.logger = logger
     }
 
-    /// The temporary output file while a run is writing it (an interrupted command removes it).
-    public private(set) var partialOutput: String?
+    /// The temporary files (video, log) while a run is writing them: an interrupted command removes them.
+    public private(set) var partialFiles: [String] = []
 
     public func run() throws -> ProcessReport {
         let data = try DataDirectory.locate()
@@ -67,8 +67,9 @@ public final class FileProcessor {
         }
         // Opened before the models load, so a bad output path fails at once.
         let writer = try VideoWriter(path: options.output, source: reader, settings: options.encoder)
-        partialOutput = writer.temporaryPath
-        defer { partialOutput = nil }
+        let log = try StabilityLog(path: options.stabilityLog)
+        partialFiles = [writer.temporaryPath] + [log.temporaryPath].compactMap { $0 }
+        defer { partialFiles = [] }
         let settings = options.anonymizer
         let predictor = try LandmarkPredictor(modelPath: data.landmarkModel)
         var encoder: FaceEncoder?
@@ -85,7 +86,6 @@ public final class FileProcessor {
         var anonymizerSettings = settings
         anonymizerSettings.identityCheckInterval = max(1, Int(reader.frameRate.value.rounded()))
         let anonymizer = FaceAnonymizer(settings: anonymizerSettings, predictor: predictor, encoder: encoder, donors: donors, logger: logger)
-        let log = try StabilityLog(path: options.stabilityLog)
 
         let started = DispatchTime.now().uptimeNanoseconds
         var report = ProcessReport()
@@ -168,7 +168,7 @@ public final class FileProcessor {
         if let error = failure.error { throw error }
         if let cut = reader.cutShort { logger.warning("input ended early: \(cut)") }
         try writer.finish()
-        report.summary = log.finish()
+        report.summary = try log.finish()
         report.seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         report.clock.merge(decodeClock.clock)
         report.clock.merge(encodeClock.clock)

@@ -4,9 +4,13 @@ import VeilVision
 /// The stability log: JSON Lines, one record per face per frame, then one summary record. It proves
 /// both sides of the job per frame: the keypoints were kept (landmark error between the subject and
 /// the output, absolute and after the track's fixed shape offset) and the identity was not (descriptor
-/// distance on checked frames, incidents). It never holds pixels.
+/// distance on checked frames, incidents). It never holds pixels. Like the video, it is written under
+/// a temporary name and renamed by finish(): a failed run leaves no half log.
 public final class StabilityLog {
     private let handle: FileHandle?
+    private let path: String?
+    /// Where the log is written until finish() renames it.
+    public let temporaryPath: String?
     private var residuals: [Int: [[Point]]] = [:]
     private var errors: [Float] = []
     private var faces = 0
@@ -18,11 +22,19 @@ public final class StabilityLog {
 
     /// path nil: figures are gathered for the summary, nothing is written.
     public init(path: String?) throws {
-        guard let path else { handle = nil; return }
-        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+        self.path = path
+        guard let path else { handle = nil; temporaryPath = nil; return }
+        let url = URL(fileURLWithPath: path)
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial-\(getpid())").path
+        guard FileManager.default.createFile(atPath: temporary, contents: nil), let handle = FileHandle(forWritingAtPath: temporary) else {
             throw CommandError("cannot write stability log '\(path)': \(String(cString: strerror(errno)))")
         }
         self.handle = handle
+        temporaryPath = temporary
+    }
+
+    deinit {
+        if let temporaryPath, FileManager.default.fileExists(atPath: temporaryPath) { unlink(temporaryPath) }
     }
 
     public func record(frame: Int, pts: Int64, seconds: Double, faces records: [FaceRecord]) {
@@ -48,9 +60,9 @@ public final class StabilityLog {
         if let handle, !lines.isEmpty { handle.write(Data(lines.utf8)) }
     }
 
-    /// Writes the summary record and closes the log; returns the summary's fields.
+    /// Writes the summary record, closes the log and gives it its name; returns the summary's fields.
     @discardableResult
-    public func finish() -> [(String, Any)] {
+    public func finish() throws -> [(String, Any)] {
         var dynamic: [Float] = []
         for (_, list) in residuals where list.count >= 2 {
             var mean = [Point](repeating: .zero, count: list[0].count)
@@ -72,10 +84,13 @@ public final class StabilityLog {
             ("identity_distance_min", round4(identityDistances.min() ?? .nan)),
             ("identity_distance_mean", round4(mean(identityDistances))),
         ]
-        if let handle {
+        if let handle, let path, let temporaryPath {
             handle.write(Data((json(summary) + "\n").utf8))
             try? handle.synchronize()
             try? handle.close()
+            guard rename(temporaryPath, path) == 0 else {
+                throw CommandError("cannot write stability log '\(path)': \(String(cString: strerror(errno)))")
+            }
         }
         return summary
     }

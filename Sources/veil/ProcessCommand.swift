@@ -68,7 +68,7 @@ struct ProcessCommand: ParsableCommand {
         options.detectEvery = detectEvery
         options.showProgress = isatty(STDERR_FILENO) != 0
         let processor = FileProcessor(options: options, logger: logger)
-        let report = try runReportingErrors { try Interruption.removing({ processor.partialOutput }) { try processor.run() } }
+        let report = try runReportingErrors { try Interruption.removing({ processor.partialFiles }) { try processor.run() } }
         let fps = Double(report.frames) / max(report.seconds, 1e-9)
         print("veil: wrote \(output): \(report.frames) frames in \(String(format: "%.1f", report.seconds)) s (\(String(format: "%.1f", fps)) fps)")
         if let log = stabilityLog { print("veil: stability log \(log)") }

@@ -23,16 +23,16 @@ func runReportingErrors<T>(_ body: () throws -> T) throws -> T {
     }
 }
 
-/// Removes a half-written output when the user interrupts (SIGINT, SIGTERM): the handler runs on a
+/// Removes half-written outputs when the user interrupts (SIGINT, SIGTERM): the handler runs on a
 /// dispatch queue, not in signal context, so it may use Foundation.
 enum Interruption {
-    static func removing<T>(_ partialFile: @escaping () -> String?, _ body: () throws -> T) rethrows -> T {
+    static func removing<T>(_ partialFiles: @escaping () -> [String], _ body: () throws -> T) rethrows -> T {
         var sources: [DispatchSourceSignal] = []
         for sig in [SIGINT, SIGTERM] {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             source.setEventHandler {
-                if let path = partialFile() { unlink(path) }
+                partialFiles().forEach { unlink($0) }
                 FileHandle.standardError.write(Data("\nveil: interrupted; nothing written\n".utf8))
                 exit(130)
             }

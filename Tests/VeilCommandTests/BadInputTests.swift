@@ -80,7 +80,9 @@ final class BadInputTests: XCTestCase {
         let donor = path("no-face.png")
         let make = try Run.tool("ffmpeg", ["-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240", "-frames:v", "1", donor])
         XCTAssertEqual(make.status, 0, make.stderr)
-        try expectFailure(["process", try Run.sample("subject-messi.mp4"), "-o", path("out.mp4"), "--donor", donor],
+        // The stability log asked for is not left half-written either.
+        try expectFailure(["process", try Run.sample("subject-messi.mp4"), "-o", path("out.mp4"), "--donor", donor,
+                           "--stability-log", path("log.jsonl")],
                           mentions: ["no-face.png", "no detectable face"])
     }
 
