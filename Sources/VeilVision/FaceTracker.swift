@@ -73,7 +73,9 @@ public final class FaceTracker {
         for detection in unmatched {
             var track = Track(id: nextID, region: detection.box, observation: .regionOnly)
             nextID += 1
-            if detection.score >= confidentScore { observe(&track, picture, detection: detection, interval: interval) }
+            // A face first seen in a later frame is covered where the detector saw it until its own
+            // frame comes: its landmarks fitted from a box off by the motion could miss it.
+            if ownFrame && detection.score >= confidentScore { observe(&track, picture, detection: detection, interval: interval) }
             tracks.append(track)
         }
     }

@@ -55,6 +55,14 @@ final class FaceTrackerTests: XCTestCase {
         XCTAssertEqual(tracker.tracks[0].framesSinceDetection, 0, "but the detector has confirmed the face")
     }
 
+    func testAFaceFirstSeenInALaterFrameIsCoveredUntilItsOwnDetection() throws {
+        tracker.update(picture, detections: detections, ownFrame: false, interval: 1 / 30)
+        XCTAssertEqual(tracker.tracks.first?.observation, .regionOnly)
+        tracker.update(picture, detections: detections, ownFrame: true, interval: 1 / 30)
+        XCTAssertEqual(tracker.tracks.count, 1)
+        XCTAssertEqual(tracker.tracks.first?.observation, .detected)
+    }
+
     func testLandmarksThatDisagreeWithTheDetectorAreNotTrusted() throws {
         var wrong = detections[0]
         // The detector's own keypoints put the face somewhere else: the landmarks cannot be trusted.
