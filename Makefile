@@ -47,3 +47,28 @@ bench: release $(SAMPLE)
 
 clean:
 	rm -rf .build $(OUT)
+
+# A real kernel V4L2 driver: V4L2Probe (release) captures from vivid in a QEMU guest (scripts/v4l2-vm.sh)
+# in NV12, YU12 and YUYV, the last through an unplug (the driver unbound) and replug; the host then
+# checks each captured file's size and frame count with ffprobe. Takes a few minutes (emulated CPU).
+# V4L2_BUILD_FLAGS passes extra `swift build` flags, e.g. --scratch-path.
+V4L2_OUT := $(CURDIR)/$(OUT)/v4l2
+V4L2_FRAMES := 20
+V4L2_BUILD_FLAGS ?=
+
+.PHONY: test-v4l2
+test-v4l2: setup
+	$(SWIFT) build -c release --product V4L2Probe $(V4L2_BUILD_FLAGS)
+	rm -rf $(V4L2_OUT) && mkdir -p $(V4L2_OUT)
+	probe=$$($(SWIFT) build -c release $(V4L2_BUILD_FLAGS) --show-bin-path)/V4L2Probe && \
+	scripts/v4l2-vm.sh --unplug-after unplug-now $(V4L2_OUT) sh -c "\
+	  for f in NV12 YU12; do $$probe /dev/video0 --format \$$f --size 640x360 --frames 5 -o $(V4L2_OUT)/\$$f.y4m || exit 1; done; \
+	  $$probe /dev/video0 --format YUYV --size 1280x720 --frames $(V4L2_FRAMES) -o $(V4L2_OUT)/YUYV.y4m \
+	    --unplug-marker $(V4L2_OUT)/unplug-now"
+	@for expected in NV12,640,360,5 YU12,640,360,5 YUYV,1280,720,$$((2 * $(V4L2_FRAMES))); do \
+	  file=$(V4L2_OUT)/$${expected%%,*}.y4m; \
+	  found=$$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=width,height,nb_read_frames \
+	           -of csv=p=0 $$file); \
+	  [ "$${expected#*,}" = "$$found" ] || { echo "test-v4l2: $$file: expected $${expected#*,}, found '$$found'"; exit 1; }; \
+	  echo "test-v4l2: $$file: $$found (width, height, frames) as expected"; \
+	done

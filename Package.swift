@@ -22,12 +22,16 @@ let package = Package(
                                  .linkedLibrary("opencv_core"), .linkedLibrary("dlib"),
                                  .linkedLibrary("blas"), .linkedLibrary("lapack"), .linkedLibrary("stdc++")]),
         .target(name: "VeilMedia", dependencies: ["CFFmpeg"]),
+        .systemLibrary(name: "CV4L2", pkgConfig: "libv4l2", providers: [.apt(["libv4l-dev"])]),
+        .target(name: "VeilCapture", dependencies: ["CV4L2", "CFFmpeg", "VeilMedia"]),
+        // Run inside the vivid test VM (scripts/v4l2-vm.sh, `make test-v4l2`), not shipped.
+        .executableTarget(name: "V4L2Probe", dependencies: ["VeilCapture", "VeilMedia"]),
         .target(name: "VeilVision", dependencies: ["CVision", "VeilMedia"]),
         .target(name: "VeilAnonymize", dependencies: ["VeilMedia", "VeilVision"]),
         .target(name: "VeilPipeline", dependencies: ["VeilMedia", "VeilVision", "VeilAnonymize",
                                                      .product(name: "Logging", package: "swift-log")]),
         .executableTarget(name: "veil", dependencies: [
-            "VeilPipeline", "VeilMedia", "VeilVision", "VeilAnonymize",
+            "VeilPipeline", "VeilMedia", "VeilVision", "VeilAnonymize", "VeilCapture",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -35,6 +39,7 @@ let package = Package(
         .testTarget(name: "VeilVisionTests", dependencies: ["VeilVision", "VeilMedia", "CVision"]),
         .testTarget(name: "VeilAnonymizeTests", dependencies: ["VeilAnonymize", "VeilMedia", "VeilVision"]),
         .testTarget(name: "VeilCommandTests", dependencies: ["VeilMedia"]),
+        .testTarget(name: "VeilCaptureTests", dependencies: ["VeilCapture", "VeilMedia"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -6,7 +6,7 @@ import CFFmpeg
 /// Most video decodes to yuv420p already; those frames are copied plane by plane, which at 720p costs
 /// a fraction of what a swscale pass does. Full-range ("JPEG") YUV is squeezed into limited range on
 /// the way through lookup tables, because Veil's pictures and the encoder's output are limited range.
-final class FrameImporter {
+public final class FrameImporter {
     private struct Source: Equatable {
         let format: Int32
         let width: Int32
@@ -19,9 +19,12 @@ final class FrameImporter {
     private var scaler: OpaquePointer?
     private var scalerSource: Source?
 
+    public init() {}
+
     deinit { sws_freeContext(scaler) }
 
-    func copy(_ frame: UnsafePointer<AVFrame>, into picture: Picture, path: String) throws {
+    /// Brings `frame` into `picture`; `path` names the source in errors.
+    public func copy(_ frame: UnsafePointer<AVFrame>, into picture: Picture, path: String) throws {
         let format = AVPixelFormat(frame.pointee.format)
         let isI420 = format == AV_PIX_FMT_YUV420P || format == AV_PIX_FMT_YUVJ420P
         let fullRange = format != Self.withoutJPEGRange(format) || frame.pointee.color_range == AVCOL_RANGE_JPEG

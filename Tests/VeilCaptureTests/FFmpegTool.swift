@@ -1,0 +1,40 @@
+import Foundation
+
+/// Runs the real ffmpeg command-line tool, whose conversions the camera converters are checked against.
+enum FFmpegTool {
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// Runs ffmpeg quietly; throws with its stderr on a non-zero exit.
+    static func run(_ arguments: String...) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
+        process.arguments = ["-v", "error", "-nostdin", "-y"] + arguments
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        let stderr = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw Failure(description: "ffmpeg \(arguments.joined(separator: " ")): \(String(decoding: stderr, as: UTF8.self))")
+        }
+    }
+
+    /// A test pattern frame (testsrc2: colour bars, gradients, moving shapes) as raw bytes.
+    static func rawFrame(width: Int, height: Int, pixelFormat: String, in directory: URL) throws -> [UInt8] {
+        let path = directory.appendingPathComponent("pattern.\(pixelFormat)").path
+        try run("-f", "lavfi", "-i", "testsrc2=size=\(width)x\(height)", "-frames:v", "1",
+                "-pix_fmt", pixelFormat, "-f", "rawvideo", path)
+        return try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+
+    /// ffmpeg's own conversion of a raw frame to yuv420p, as raw bytes (planes packed, no padding).
+    static func toYUV420P(_ frame: [UInt8], width: Int, height: Int, pixelFormat: String, in directory: URL) throws -> [UInt8] {
+        let input = directory.appendingPathComponent("input.raw"), output = directory.appendingPathComponent("output.yuv")
+        try Data(frame).write(to: input)
+        try run("-f", "rawvideo", "-pix_fmt", pixelFormat, "-s", "\(width)x\(height)", "-i", input.path,
+                "-pix_fmt", "yuv420p", "-f", "rawvideo", output.path)
+        return try [UInt8](Data(contentsOf: output))
+    }
+}
