@@ -44,6 +44,9 @@ public final class FaceAnonymizer {
     private var states: [Int: TrackState] = [:]
     private let logger: Logger
 
+    /// Checks that reuse one descriptor of the subject before it is computed again.
+    static let subjectRefresh = 5
+
     struct TrackState {
         var donorOrder: [Int] = []
         var donorRank = 0
@@ -51,6 +54,9 @@ public final class FaceAnonymizer {
         var shapeReplacement = ShapeReplacement()
         var coveredForGood = false
         var lastCheck = Int.min / 2
+        /// The subject's descriptor, and how many checks have used it.
+        var subject: FaceDescriptor?
+        var checksSinceSubject = Int.max
         var meanResidual: [Point] = []
         var residualCount = 0
     }
@@ -80,9 +86,17 @@ public final class FaceAnonymizer {
             for track in tracker.tracks {
                 guard let raw = track.rawShape else { continue }
                 var state = self.state(for: track)
-                // A descriptor that cannot be computed is retried on the next frame.
+                // The subject's own descriptor changes little within a track: it is computed again on
+                // every few checks only (halving the checks' cost), and whenever the output's cannot
+                // be compared. A descriptor that cannot be computed is retried on the next frame.
                 if frame - state.lastCheck >= settings.identityCheckInterval,
-                   let descriptor = try? clock.time("identity", { try encoder.describe(picture, face: raw) }) {
+                   let descriptor = state.checksSinceSubject < FaceAnonymizer.subjectRefresh ? state.subject
+                       : try? clock.time("identity", { try encoder.describe(picture, face: raw) }) {
+                    if state.subject == nil || state.checksSinceSubject >= FaceAnonymizer.subjectRefresh {
+                        state.subject = descriptor
+                        state.checksSinceSubject = 0
+                    }
+                    state.checksSinceSubject += 1
                     subjectDescriptors[track.id] = descriptor
                     if state.donorOrder.isEmpty && !state.coveredForGood {
                         state.donorOrder = donorOrder(for: descriptor, excluding: track.id)
@@ -147,6 +161,7 @@ public final class FaceAnonymizer {
         } else {
             record.incident = "identity check could not run; covered, checking again"
             states[track.id]?.lastCheck = Int.min / 2
+            states[track.id]?.checksSinceSubject = Int.max
         }
         clock.time("cover") { Cover.apply(settings.fallbackCover, over: coverRegion(track), in: picture) }
         record.handling = .covered
