@@ -12,7 +12,7 @@ struct BenchCommand: ParsableCommand {
     @Argument(help: "Clip to process (default: the sample clip made by `make demo`).")
     var input: String?
 
-    @Option(help: "swap | blur | pixelate | mask")
+    @Option(help: "How faces are hidden: swapped for a donor face, or covered.")
     var mode: AnonymizeMode = .swap
 
     @Option(help: "x264 preset.")

@@ -19,7 +19,7 @@ struct ProcessCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output file; the container follows the extension (.mp4, .mkv, .mov).")
     var output: String
 
-    @Option(help: "swap | blur | pixelate | mask")
+    @Option(help: "How faces are hidden: swapped for a donor face, or covered.")
     var mode: AnonymizeMode = .swap
 
     @Option(help: "A donor face image, or a directory of them (default: the built-in public-domain donors).")
