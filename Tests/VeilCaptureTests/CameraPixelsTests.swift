@@ -56,18 +56,7 @@ func patternBytes(_ count: Int, seed: Int) -> [UInt8] {
     (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 7919 &+ ($0 >> 8) &* 31 &+ seed) }
 }
 
-final class CameraPixelsTests: XCTestCase {
-    var directory: URL!
-
-    override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("veil-capture-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
-
+final class CameraPixelsTests: ScratchDirectoryTestCase {
     /// Widths with and without a 4-pixel tail, odd heights, pitches with driver padding.
     static let shapes: [(width: Int, height: Int, padding: Int)] = [
         (640, 360, 0), (64, 32, 0), (6, 5, 3), (2, 1, 0), (30, 7, 16), (1282, 9, 62),

@@ -1,4 +1,19 @@
 import Foundation
+import XCTest
+
+/// A test case with a fresh scratch directory, removed after each test.
+class ScratchDirectoryTestCase: XCTestCase {
+    var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("veil-capture-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
 
 /// Runs the real ffmpeg command-line tool, whose conversions the camera converters are checked against.
 enum FFmpegTool {

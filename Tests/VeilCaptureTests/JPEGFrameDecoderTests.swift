@@ -3,18 +3,7 @@ import Foundation
 import VeilMedia
 import XCTest
 
-final class JPEGFrameDecoderTests: XCTestCase {
-    var directory: URL!
-
-    override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("veil-capture-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
-
+final class JPEGFrameDecoderTests: ScratchDirectoryTestCase {
     /// A Motion-JPEG frame as USB cameras send it: full-range 4:2:2, here a test pattern made by ffmpeg.
     func cameraJPEG(width: Int, height: Int) throws -> [UInt8] {
         let path = directory.appendingPathComponent("frame.jpg").path

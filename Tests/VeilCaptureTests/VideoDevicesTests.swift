@@ -2,18 +2,7 @@ import Foundation
 @testable import VeilCapture
 import XCTest
 
-final class VideoDevicesTests: XCTestCase {
-    var directory: URL!
-
-    override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("veil-devices-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
-
+final class VideoDevicesTests: ScratchDirectoryTestCase {
     func testNoDevicesIsAnEmptyList() {
         let list = VideoDevices.list(in: directory.path)
         XCTAssertTrue(list.devices.isEmpty)
