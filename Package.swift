@@ -30,8 +30,10 @@ let package = Package(
         .target(name: "VeilAnonymize", dependencies: ["VeilMedia", "VeilVision"]),
         .target(name: "VeilPipeline", dependencies: ["VeilMedia", "VeilVision", "VeilAnonymize",
                                                      .product(name: "Logging", package: "swift-log")]),
+        .target(name: "VeilLive", dependencies: ["VeilPipeline", "VeilCapture", "VeilMedia", "VeilVision", "VeilAnonymize",
+                                                 .product(name: "Logging", package: "swift-log")]),
         .executableTarget(name: "veil", dependencies: [
-            "VeilPipeline", "VeilMedia", "VeilVision", "VeilAnonymize", "VeilCapture",
+            "VeilLive", "VeilPipeline", "VeilMedia", "VeilVision", "VeilAnonymize", "VeilCapture",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -40,6 +42,8 @@ let package = Package(
         .testTarget(name: "VeilAnonymizeTests", dependencies: ["VeilAnonymize", "VeilMedia", "VeilVision"]),
         .testTarget(name: "VeilCommandTests", dependencies: ["VeilMedia"]),
         .testTarget(name: "VeilCaptureTests", dependencies: ["VeilCapture", "VeilMedia"]),
+        .testTarget(name: "VeilLiveTests", dependencies: ["VeilLive", "VeilPipeline", "VeilCapture", "VeilMedia", "VeilVision",
+                                                          .product(name: "Logging", package: "swift-log")]),
     ],
     swiftLanguageModes: [.v5]
 )

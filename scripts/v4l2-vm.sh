@@ -86,6 +86,9 @@ quote() { local a out=""; for a in "$@"; do out+="'${a//\'/\'\\\'\'}' "; done; e
 rm -f "$OUT/.vm-status" ${marker:+"$OUT/$marker"}
 {
   echo "mount -o bind /out /host$(quote "$OUT")"
+  # QEMU's emulated CPU names itself AMD, and OpenBLAS then picks kernels with 3DNow! instructions,
+  # which TCG does not emulate (SIGILL in dlib's face descriptor): name a plain SSE4 core instead.
+  echo "export OPENBLAS_CORETYPE=Nehalem"
   echo "chroot /host $(quote "$@") &"
   echo 'pid=$!'
   if [ -n "$marker" ]; then
@@ -106,7 +109,7 @@ EOF
 echo "v4l2-vm: booting $(basename "$VMLINUZ") with vivid (QEMU TCG)"
 # The serial console on stdout without -nographic, which would send the firmware's screen there too;
 # no network card (and so no iPXE boot ROM).
-timeout "${V4L2_VM_TIMEOUT:-900}" qemu-system-x86_64 -accel tcg -m 1024 -display none -serial stdio -monitor none \
+timeout "${V4L2_VM_TIMEOUT:-900}" qemu-system-x86_64 -accel tcg -smp 2 -m 2048 -display none -serial stdio -monitor none \
   -no-reboot -nic none -kernel "$VMLINUZ" -initrd "$CACHE/initrd.gz" -append "console=ttyS0 quiet panic=-1" \
   -virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap \
   -virtfs local,path="$OUT",mount_tag=out,security_model=none,multidevs=remap < /dev/null

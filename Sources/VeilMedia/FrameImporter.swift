@@ -18,10 +18,33 @@ public final class FrameImporter {
 
     private var scaler: OpaquePointer?
     private var scalerSource: Source?
+    /// A frame header (no buffers of its own) that presents a picture to `copy`, made on first use.
+    private var pictureFrame: UnsafeMutablePointer<AVFrame>?
 
     public init() {}
 
-    deinit { sws_freeContext(scaler) }
+    deinit {
+        av_frame_free(&pictureFrame)
+        sws_freeContext(scaler)
+    }
+
+    /// Brings a picture of another size into `picture`, scaled (a camera that grants another size
+    /// than the pipeline's); `path` names the source in errors.
+    public func copy(_ source: Picture, into picture: Picture, path: String) throws {
+        if pictureFrame == nil { pictureFrame = av_frame_alloc() }
+        guard let frame = pictureFrame else { throw outOfMemory("convert frames of", path) }
+        frame.pointee.format = AV_PIX_FMT_YUV420P.rawValue
+        frame.pointee.width = Int32(source.width)
+        frame.pointee.height = Int32(source.height)
+        frame.pointee.color_range = AVCOL_RANGE_MPEG
+        frame.pointee.data.0 = source.y.base
+        frame.pointee.data.1 = source.u.base
+        frame.pointee.data.2 = source.v.base
+        frame.pointee.linesize.0 = Int32(source.y.stride)
+        frame.pointee.linesize.1 = Int32(source.u.stride)
+        frame.pointee.linesize.2 = Int32(source.v.stride)
+        try copy(frame, into: picture, path: path)
+    }
 
     /// Brings `frame` into `picture`; `path` names the source in errors.
     public func copy(_ frame: UnsafePointer<AVFrame>, into picture: Picture, path: String) throws {

@@ -43,6 +43,10 @@ public final class FaceAnonymizer {
     private let swapper = FaceSwapper()
     private var states: [Int: TrackState] = [:]
     private let logger: Logger
+    /// Live cameras (then `encoder` is nil): identity checks run on another thread (see `IdentityCheckQueue`), and a swapped
+    /// face stays covered until a check has passed for its current donor. Nil: checks run inline, and
+    /// a failed one covers the very frame it was made on.
+    private let deferredChecks: IdentityCheckQueue?
 
     /// Checks that reuse one descriptor of the subject before it is computed again.
     static let subjectRefresh = 5
@@ -59,11 +63,18 @@ public final class FaceAnonymizer {
         var checksSinceSubject = Int.max
         var meanResidual: [Point] = []
         var residualCount = 0
+        /// Deferred checks: whether a check has passed for the current donor choice, and whether one
+        /// is queued or running.
+        var verified = false
+        var checkInFlight = false
     }
 
-    public init(settings: AnonymizerSettings, predictor: LandmarkPredictor, encoder: FaceEncoder?, donors: [Donor], logger: Logger) {
-        precondition(settings.mode != .swap || (!donors.isEmpty && encoder != nil), "swap mode needs donors and a face encoder")
+    public init(settings: AnonymizerSettings, predictor: LandmarkPredictor, encoder: FaceEncoder?, donors: [Donor],
+                deferredChecks: IdentityCheckQueue? = nil, logger: Logger) {
+        precondition(settings.mode != .swap || (!donors.isEmpty && (encoder != nil || deferredChecks != nil)),
+                     "swap mode needs donors and identity checks")
         self.settings = settings
+        self.deferredChecks = deferredChecks
         self.predictor = predictor
         self.encoder = encoder
         self.donors = donors
@@ -82,7 +93,14 @@ public final class FaceAnonymizer {
 
         // Identity checks read the subject before anything in the picture changes.
         var subjectDescriptors: [Int: FaceDescriptor] = [:]
-        if settings.mode == .swap, let encoder {
+        var outcomes: [Int: (distance: Float?, incident: String?)] = [:]
+        var deferredJob: IdentityCheckQueue.Job?
+        if settings.mode == .swap, let checks = deferredChecks {
+            for result in checks.takeResults() {
+                outcomes[result.job.track] = apply(result)
+            }
+            deferredJob = queueCheck(on: picture, frame: frame, checks: checks)
+        } else if settings.mode == .swap, let encoder {
             for track in tracker.tracks {
                 guard let raw = track.rawShape else { continue }
                 var state = self.state(for: track)
@@ -124,7 +142,12 @@ public final class FaceAnonymizer {
                     record.donor = donor.name
                     record.shapeReplaced = state.replaceShape
                     targets[track.id] = target
+                    if deferredJob?.track == track.id { deferredJob?.output = target }
                 }
+            }
+            if let outcome = outcomes[track.id] {
+                record.identityDistance = outcome.distance
+                record.incident = outcome.incident
             }
             if record.handling == .covered {
                 let style = settings.mode == .swap ? settings.fallbackCover : CoverStyle(rawValue: settings.mode.rawValue)!
@@ -132,6 +155,21 @@ public final class FaceAnonymizer {
             }
             states[track.id] = state
             records.append(record)
+        }
+        if let checks = deferredChecks, let job = deferredJob {
+            if job.subject != nil || job.output != nil {
+                checks.submit(job, output: picture)
+            } else if var state = states[job.track] {
+                // Nothing to compare on this frame (no subject needed, face not swapped): no check ran.
+                state.checkInFlight = false
+                if !state.verified { state.lastCheck = Int.min / 2 }
+                states[job.track] = state
+            }
+            // Unverified swaps wait under a cover, copied for their check first.
+            for (index, track) in tracker.tracks.enumerated() where records[index].handling != .covered && states[track.id]?.verified != true {
+                clock.time("cover") { Cover.apply(settings.fallbackCover, over: coverRegion(track), in: picture) }
+                records[index].handling = .covered
+            }
         }
 
         // Keypoint stability and identity, measured on the output.
@@ -144,6 +182,72 @@ public final class FaceAnonymizer {
             }
         }
         return records
+    }
+
+    /// Picks the one track (if any) whose deferred check is due, copies the subject's pixels when its
+    /// descriptor is needed, and returns the job for `submit` once the output is known.
+    private func queueCheck(on picture: Picture, frame: Int, checks: IdentityCheckQueue) -> IdentityCheckQueue.Job? {
+        guard checks.isIdle else { return nil }
+        for track in tracker.tracks {
+            guard let raw = track.rawShape else { continue }
+            var state = self.state(for: track)
+            guard !state.coveredForGood, !state.checkInFlight, frame - state.lastCheck >= settings.identityCheckInterval else { continue }
+            let needSubject = state.subject == nil || state.checksSinceSubject >= FaceAnonymizer.subjectRefresh
+            if needSubject { checks.keepOriginal(picture) }
+            state.checksSinceSubject = needSubject ? 1 : state.checksSinceSubject + 1
+            state.checkInFlight = true
+            state.lastCheck = frame
+            states[track.id] = state
+            return IdentityCheckQueue.Job(track: track.id, subject: needSubject ? raw : nil, output: nil,
+                                          donorRank: state.donorRank, replaceShape: state.replaceShape)
+        }
+        return nil
+    }
+
+    /// Takes in a deferred check's result: the subject's descriptor (and from it the donor order), and
+    /// the verdict on the swap, if the track still shows the donor the check was made with. Returns what
+    /// the frame's record should say.
+    private func apply(_ result: IdentityCheckQueue.Result) -> (distance: Float?, incident: String?)? {
+        let id = result.job.track
+        guard var state = states[id] else { return nil }
+        state.checkInFlight = false
+        var outcome: (distance: Float?, incident: String?) = (nil, nil)
+        if result.job.subject != nil {
+            if let subject = result.subject {
+                state.subject = subject
+            } else {
+                state.checksSinceSubject = Int.max
+            }
+        }
+        if state.donorOrder.isEmpty, !state.coveredForGood, let subject = state.subject {
+            state.donorOrder = donorOrder(for: subject, excluding: id)
+            if state.donorOrder.isEmpty {
+                state.coveredForGood = true
+                logger.warning("track \(id): no donor is \(settings.identityMargin) away from this face; covering it")
+            }
+        }
+        let sameChoice = result.job.donorRank == state.donorRank && result.job.replaceShape == state.replaceShape
+        if result.job.output != nil, sameChoice {
+            if let output = result.output, let subject = result.subject ?? state.subject {
+                let d = output.distance(to: subject)
+                outcome.distance = d
+                state.verified = d >= settings.identityMargin
+                states[id] = state
+                if !state.verified {
+                    var record = FaceRecord(track: id, handling: .covered)
+                    escalate(id, distance: d, record: &record)
+                    outcome.incident = record.incident
+                    state = states[id] ?? state
+                }
+            } else {
+                outcome.incident = "identity check could not run; covered, checking again"
+                state.checksSinceSubject = Int.max
+            }
+        }
+        // Until a check passes, the face is covered: check again as soon as possible.
+        if !state.verified { state.lastCheck = Int.min / 2 }
+        states[id] = state
+        return outcome
     }
 
     /// Compares the swapped face with its subject. A face that fails is covered in this very frame (it
@@ -211,6 +315,7 @@ public final class FaceAnonymizer {
             state.coveredForGood = true
             action = "cover"
         }
+        state.verified = false
         state.lastCheck = Int.min / 2  // verify the new choice on the next frame
         states[id] = state
         record.incident = "identity distance \(String(format: "%.3f", distance)) < margin \(settings.identityMargin): escalated to \(action)"

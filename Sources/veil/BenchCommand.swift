@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import VeilLive
 import VeilPipeline
 import VeilVision
 
@@ -21,7 +22,26 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("detect-every"), help: "Run the face detector on one frame in N.")
     var detectEvery = ProcessOptions(input: "", output: "").detectEvery
 
+    @Flag(help: "Time the live pipeline instead: the clip played at a camera's rate, latency from capture to hand-off.")
+    var live = false
+
+    @Option(name: .customLong("input"), help: "Clip for --live (default: the sample clip); it loops.")
+    var liveInput: String?
+
+    @Option(help: "--live picture size, WIDTHxHEIGHT; the clip is scaled to it.")
+    var size = "1280x720"
+
+    @Option(help: "--live camera rate, frames per second.")
+    var fps = 30.0
+
+    @Option(help: "--live run length in seconds.")
+    var seconds = 20.0
+
+    @Option(name: .customLong("on-stall"), help: "--live: blur_frame | black_frame | drop")
+    var onStall: StallPolicy = .blurFrame
+
     func run() throws {
+        if live { return try runLive() }
         let clip = try input ?? runReportingErrors { try SampleClip.defaultPath() }
         let output = NSTemporaryDirectory() + "veil-bench-\(getpid()).mkv"
         defer { unlink(output) }
@@ -43,6 +63,25 @@ struct BenchCommand: ParsableCommand {
         print(String(decoding: data, as: UTF8.self))
     }
 }
+
+extension BenchCommand {
+    func runLive() throws {
+        let dimensions = size.split(separator: "x").compactMap { Int($0) }
+        guard dimensions.count == 2, dimensions.allSatisfy({ $0 >= 2 && $0 % 2 == 0 }) else {
+            throw ValidationError("--size must be WIDTHxHEIGHT with even sides, e.g. 1280x720")
+        }
+        guard fps > 0, seconds > 0 else { throw ValidationError("--fps and --seconds must be positive") }
+        let clip = try liveInput ?? input ?? runReportingErrors { try SampleClip.defaultPath() }
+        var bench = LiveBench(input: clip, width: dimensions[0], height: dimensions[1], frameRate: fps, seconds: seconds)
+        bench.anonymizer.mode = mode
+        bench.live.onStall = onStall
+        let result = try runReportingErrors { try bench.run(logger: .veil) }
+        let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys, .withoutEscapingSlashes])
+        print(String(decoding: data, as: UTF8.self))
+    }
+}
+
+extension StallPolicy: ExpressibleByArgument {}
 
 enum SampleClip {
     static func defaultPath() throws -> String {

@@ -1,0 +1,29 @@
+/// Capture-to-hand-off latencies in 0.1 ms bins up to a second (slower frames share the last bin but
+/// still set `maximum`): fixed memory however long a camera runs.
+public struct LatencyHistogram {
+    public static let binWidth = 0.1e-3
+    private var bins = [Int](repeating: 0, count: 10_000)
+    public private(set) var count = 0
+    /// Seconds.
+    public private(set) var maximum = 0.0
+
+    public init() {}
+
+    public mutating func record(_ seconds: Double) {
+        bins[min(bins.count - 1, max(0, Int(seconds / LatencyHistogram.binWidth)))] += 1
+        count += 1
+        maximum = max(maximum, seconds)
+    }
+
+    /// The upper edge of the bin holding the given fraction of samples, in seconds; 0 when empty.
+    public func percentile(_ fraction: Double) -> Double {
+        guard count > 0 else { return 0 }
+        let rank = max(1, Int((fraction * Double(count)).rounded(.up)))
+        var seen = 0
+        for (index, n) in bins.enumerated() {
+            seen += n
+            if seen >= rank { return min(maximum, Double(index + 1) * LatencyHistogram.binWidth) }
+        }
+        return maximum
+    }
+}

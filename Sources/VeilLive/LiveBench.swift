@@ -1,0 +1,76 @@
+import Foundation
+import Logging
+import VeilPipeline
+
+/// `veil bench --live`: a file played at a camera's rate through one live pipeline, no camera needed.
+public struct LiveBench {
+    public var input: String
+    public var width: Int
+    public var height: Int
+    public var frameRate: Double
+    public var seconds: Double
+    public var anonymizer = AnonymizerSettings()
+    public var live = LiveSettings()
+
+    public init(input: String, width: Int, height: Int, frameRate: Double, seconds: Double) {
+        self.input = input
+        self.width = width
+        self.height = height
+        self.frameRate = frameRate
+        self.seconds = seconds
+    }
+
+    /// Runs the pipeline for `seconds` and reports what the command prints, as JSON-ready values.
+    public func run(logger: Logger) throws -> [String: Any] {
+        let source = try FileFrameSource(path: input, width: width, height: height, frameRate: frameRate)
+        let models = try LiveModels(settings: anonymizer, width: width, height: height, frameRate: frameRate, logger: logger)
+        let pipeline = LivePipeline(source: source, detector: models.detector, anonymizer: models.anonymizer, settings: live) { _, _ in }
+        let rssStart = ProcessUsage.residentMegabytes()
+        let cpuStart = ProcessUsage.cpuSeconds()
+        let started = MonotonicClock.now()
+        pipeline.start()
+        MonotonicClock.sleep(until: started + UInt64(seconds * 1e9))
+        pipeline.stop()
+        let wall = Double(MonotonicClock.now() - started) / 1e9
+        let cpu = ProcessUsage.cpuSeconds() - cpuStart
+        if let error = pipeline.error { throw error }
+
+        let stats = pipeline.statistics
+        func ms(_ seconds: Double) -> Double { (seconds * 1e4).rounded() / 10 }
+        var stages: [String: Double] = [:]
+        let frames = Double(max(1, models.anonymizer.clock.counts["landmarks"] ?? 0))
+        for (stage, total) in models.anonymizer.clock.seconds { stages[stage] = (total / frames * 1e5).rounded() / 100 }
+        return [
+            "input": input, "size": "\(width)x\(height)", "fps": frameRate, "mode": anonymizer.mode.rawValue,
+            "seconds": (wall * 100).rounded() / 100, "budget_ms": ms(pipeline.budget), "on_stall": live.onStall.rawValue,
+            "frames_in": stats.framesIn, "frames_out": stats.framesOut, "dropped": stats.dropped,
+            "fail_closed_frames": stats.failClosed, "detector_failures": stats.detectorFailures,
+            "ladder": ["tracked": stats.tracked, "quick_cover": stats.quickCover, "dropped_late": stats.droppedLate],
+            "latency_ms": ["p50": ms(stats.latency.percentile(0.5)), "p95": ms(stats.latency.percentile(0.95)),
+                           "p99": ms(stats.latency.percentile(0.99)), "max": ms(stats.latency.maximum)],
+            "cpu_percent": (cpu / wall * 1000).rounded() / 10,
+            "rss_mb": ["start": rssStart, "end": ProcessUsage.residentMegabytes()],
+            "anonymizer_ms_per_frame": stages,
+            "faces": Dictionary(uniqueKeysWithValues: models.anonymizer.faces.map { ($0.key.rawValue, $0.value) }),
+            "identity_incidents": models.anonymizer.incidents,
+        ]
+    }
+}
+
+/// The process's own CPU time and resident memory.
+enum ProcessUsage {
+    /// User and system time since the process started.
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    }
+
+    /// Resident set now (not the peak getrusage keeps), from /proc/self/statm, in MB to 0.1.
+    static func residentMegabytes() -> Double {
+        guard let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
+              let pages = statm.split(separator: " ").dropFirst().first.flatMap({ Double($0) }) else { return 0 }
+        return (pages * Double(sysconf(Int32(_SC_PAGESIZE))) / 1_048_576 * 10).rounded() / 10
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import VeilLive
+import VeilMedia
+import VeilPipeline
+import VeilVision
+
+/// A camera stand-in: `count` frames of a fine pattern that differs per frame, paced at `frameRate`.
+final class PatternSource: FrameSource {
+    let width = 64, height = 48
+    let frameRate: Double
+    private let count: Int
+    private var produced = 0
+    private var start: UInt64?
+
+    init(count: Int, frameRate: Double = 100) {
+        self.count = count
+        self.frameRate = frameRate
+    }
+
+    func read(into picture: Picture) throws -> SourceFrame? {
+        guard produced < count else { return nil }
+        PatternSource.draw(frame: produced, into: picture)
+        let origin = start ?? MonotonicClock.now()
+        start = origin
+        let due = origin + UInt64(Double(produced) * 1e9 / frameRate)
+        produced += 1
+        MonotonicClock.sleep(until: due)
+        return SourceFrame(captureTime: max(due, MonotonicClock.now()))
+    }
+
+    /// A checkerboard-like pattern (any blur changes it) keyed by the frame number, stored as pts.
+    static func draw(frame: Int, into picture: Picture) {
+        for y in 0..<picture.height {
+            for x in 0..<picture.width { picture.y[x, y] = UInt8(truncatingIfNeeded: ((x + y) % 2) * 200 + frame) }
+        }
+        picture.u.fill(90)
+        picture.v.fill(160)
+        picture.pts = Int64(frame)
+    }
+
+    static func isOriginal(_ picture: Picture) -> Bool {
+        let original = Picture(width: picture.width, height: picture.height)
+        draw(frame: Int(picture.pts), into: original)
+        return (0..<picture.height).allSatisfy { y in
+            (0..<picture.width).allSatisfy { x in picture.y[x, y] == original.y[x, y] }
+        }
+    }
+}
+
+/// A detector that finds nothing at once.
+final class EmptyDetector: FaceDetecting {
+    func detect(_ picture: Picture) throws -> [Detection] { [] }
+}
+
+/// A detector that finds nothing and counts its passes.
+final class CountingDetector: FaceDetecting {
+    private let lock = NSLock()
+    private var count = 0
+    var calls: Int { lock.lock(); defer { lock.unlock() }; return count }
+    func detect(_ picture: Picture) throws -> [Detection] {
+        lock.lock()
+        count += 1
+        lock.unlock()
+        return []
+    }
+}
+
+/// A detector that never answers until the test lets it go.
+final class StalledDetector: FaceDetecting {
+    let release = DispatchSemaphore(value: 0)
+    func detect(_ picture: Picture) throws -> [Detection] {
+        release.wait()
+        release.signal()
+        return []
+    }
+}
+
+/// An anonymizer that leaves the picture as it is: whatever the pipeline emits unchanged would be the
+/// original, so covers can only come from the pipeline's own fail-closed rules.
+final class UntouchedAnonymizer: FrameAnonymizing {
+    func anonymize(_ picture: Picture, detections: [Detection], ownFrame: Bool, interval: Float) throws {}
+    var trackedRegions: [Box] { [] }
+    var identityChecks: IdentityCheckQueue? { nil }
+}
+
+/// What the output saw of each frame, copied during the hand-off (the slot is reused after it).
+struct Emitted {
+    var sequence: Int
+    var captureTime: UInt64
+    var pts: Int64
+    var handling: FrameHandling
+    var original: Bool
+    var black: Bool
+}
+
+final class OutputLog {
+    private let lock = NSLock()
+    private var stored: [Emitted] = []
+    var frames: [Emitted] { lock.lock(); defer { lock.unlock() }; return stored }
+
+    func record(_ frame: LiveFrame, _ handling: FrameHandling) {
+        let p = frame.picture
+        let black = p.y.base[0] == 16 && (0..<p.height).allSatisfy { y in (0..<p.width).allSatisfy { p.y[$0, y] == 16 } }
+            && (0..<p.u.height).allSatisfy { y in (0..<p.u.width).allSatisfy { p.u[$0, y] == 128 && p.v[$0, y] == 128 } }
+        let item = Emitted(sequence: frame.sequence, captureTime: frame.captureTime, pts: frame.pts, handling: handling,
+                           original: PatternSource.isOriginal(p), black: black)
+        lock.lock()
+        stored.append(item)
+        lock.unlock()
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import VeilLive
+import VeilMedia
+import XCTest
+
+final class LivePipelineTests: XCTestCase {
+    private var stalled: StalledDetector?
+
+    override func tearDown() {
+        // Lets the stalled detector's thread end.
+        stalled?.release.signal()
+    }
+
+    private func runStalled(_ policy: StallPolicy, frames: Int = 12) -> (OutputLog, LiveStatistics) {
+        let detector = StalledDetector()
+        stalled = detector
+        var settings = LiveSettings()
+        settings.onStall = policy
+        let log = OutputLog()
+        let pipeline = LivePipeline(source: PatternSource(count: frames), detector: detector, anonymizer: UntouchedAnonymizer(),
+                                    settings: settings, output: log.record)
+        pipeline.start()
+        pipeline.wait()
+        return (log, pipeline.statistics)
+    }
+
+    func testStalledDetectorBlursEveryEmittedFrame() {
+        let (log, stats) = runStalled(.blurFrame)
+        XCTAssertFalse(log.frames.isEmpty)
+        XCTAssertEqual(stats.failClosed, log.frames.count)
+        for frame in log.frames {
+            XCTAssertEqual(frame.handling, .failClosed)
+            XCTAssertFalse(frame.original, "frame \(frame.sequence) left as captured")
+        }
+    }
+
+    func testStalledDetectorBlacksOutEveryEmittedFrame() {
+        let (log, stats) = runStalled(.blackFrame)
+        XCTAssertFalse(log.frames.isEmpty)
+        XCTAssertEqual(stats.failClosed, log.frames.count)
+        for frame in log.frames {
+            XCTAssertEqual(frame.handling, .failClosed)
+            XCTAssertTrue(frame.black, "frame \(frame.sequence) not black")
+        }
+    }
+
+    func testStalledDetectorWithDropPolicyEmitsNothing() {
+        let (log, stats) = runStalled(.drop)
+        XCTAssertTrue(log.frames.isEmpty)
+        XCTAssertGreaterThan(stats.failClosed, 0)
+        XCTAssertEqual(stats.framesOut, 0)
+    }
+
+    func testNormalRunEmitsFramesInOrderWithIncreasingTimestamps() throws {
+        let clip = FileManager.default.temporaryDirectory.appendingPathComponent("veil-live-\(getpid()).mp4").path
+        defer { unlink(clip) }
+        try ffmpeg(["-f", "lavfi", "-i", "testsrc=size=160x120:rate=25:duration=1", "-pix_fmt", "yuv420p", clip])
+        let source = try FileFrameSource(path: clip, loops: false)
+        let log = OutputLog()
+        let pipeline = LivePipeline(source: source, detector: EmptyDetector(), anonymizer: UntouchedAnonymizer(), output: log.record)
+        pipeline.start()
+        pipeline.wait()
+        let stats = pipeline.statistics
+        XCTAssertNil(pipeline.error)
+        XCTAssertEqual(stats.framesIn, 25)
+        XCTAssertFalse(log.frames.isEmpty)
+        XCTAssertEqual(stats.framesOut, log.frames.count)
+        for (a, b) in zip(log.frames, log.frames.dropFirst()) {
+            XCTAssertLessThan(a.sequence, b.sequence)
+            XCTAssertLessThan(a.captureTime, b.captureTime)
+            XCTAssertLessThan(a.pts, b.pts)
+        }
+    }
+
+    func testFileSourceLoopsWithIncreasingPts() throws {
+        let clip = FileManager.default.temporaryDirectory.appendingPathComponent("veil-loop-\(getpid()).mp4").path
+        defer { unlink(clip) }
+        try ffmpeg(["-f", "lavfi", "-i", "testsrc=size=64x48:rate=25:duration=0.2", "-pix_fmt", "yuv420p", clip])
+        let source = try FileFrameSource(path: clip, width: 32, height: 24, frameRate: 1000)
+        let picture = Picture(width: 32, height: 24)
+        var pts: [Int64] = []
+        for _ in 0..<12 {
+            XCTAssertNotNil(try source.read(into: picture))
+            pts.append(picture.pts)
+        }
+        XCTAssertEqual(pts, pts.sorted())
+        XCTAssertEqual(Set(pts).count, 12, "looped pts repeat: \(pts)")
+    }
+
+    private func ffmpeg(_ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
+        process.arguments = ["-v", "error", "-nostdin", "-y"] + arguments
+        try process.run()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, "ffmpeg \(arguments.joined(separator: " "))")
+    }
+}
