@@ -72,3 +72,52 @@ test-v4l2: setup
 	  [ "$${expected#*,}" = "$$found" ] || { echo "test-v4l2: $$file: expected $${expected#*,}, found '$$found'"; exit 1; }; \
 	  echo "test-v4l2: $$file: $$found (width, height, frames) as expected"; \
 	done
+
+# Install as a system service: `make install` (as root) builds the release binary if needed, then
+# installs it, the unit, the example config (never over an edited one) and the models and donors,
+# and creates the system user `veil` (in group video). Then: edit /etc/veil/veil.toml,
+# `veil check-config /etc/veil/veil.toml`, `systemctl enable --now veil`.
+# DESTDIR stages the files for a package instead (no user is created, nothing is started).
+# VEIL_BUILD_DIR installs another build's binary (e.g. .build-NAME/release), without building.
+# DATADIR is where DataDirectory.locate looks first; the unit sets VEIL_DATA_DIR to it anyway.
+DESTDIR ?=
+BINDIR := $(PREFIX)/bin
+DATADIR ?= /usr/share/veil
+UNITDIR ?= /etc/systemd/system
+CONFDIR := /etc/veil
+VEIL_BUILD_DIR ?= .build/release
+
+.PHONY: install uninstall
+install: $(if $(filter .build/release,$(VEIL_BUILD_DIR)),release)
+	install -D -m 0755 $(VEIL_BUILD_DIR)/veil $(DESTDIR)$(BINDIR)/veil
+	install -d -m 0755 $(DESTDIR)$(DATADIR)/models $(DESTDIR)$(DATADIR)/donors
+	install -m 0644 $(DATA)/models/* $(DESTDIR)$(DATADIR)/models/
+	install -m 0644 $(DATA)/donors/* $(DESTDIR)$(DATADIR)/donors/
+	install -d -m 0755 $(DESTDIR)$(UNITDIR)
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@DATADIR@|$(DATADIR)|g' Systemd/veil.service > $(DESTDIR)$(UNITDIR)/veil.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/veil.service
+	install -d -m 0755 $(DESTDIR)$(CONFDIR)
+	install -d -m 0700 $(DESTDIR)$(CONFDIR)/keys
+	install -m 0644 Config/veil.toml $(DESTDIR)$(CONFDIR)/veil.toml.default
+	@if [ -e $(DESTDIR)$(CONFDIR)/veil.toml ]; then \
+	  echo "install: kept $(DESTDIR)$(CONFDIR)/veil.toml; the new example is $(DESTDIR)$(CONFDIR)/veil.toml.default"; \
+	else install -m 0644 Config/veil.toml $(DESTDIR)$(CONFDIR)/veil.toml; fi
+	@if [ -z "$(DESTDIR)" ]; then \
+	  id -u veil >/dev/null 2>&1 || useradd --system --user-group --groups video --home-dir /var/lib/veil \
+	    --no-create-home --shell /usr/sbin/nologin --comment "Veil face de-identification" veil; \
+	  chown veil:veil $(CONFDIR)/keys; \
+	  if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi; \
+	fi
+
+# Removes what install put; keeps an edited /etc/veil/veil.toml, the keys, the recordings and logs
+# (/var/lib/veil, /var/log/veil) and the user that owns them.
+uninstall:
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl disable --now veil.service 2>/dev/null || true; fi
+	rm -f $(DESTDIR)$(BINDIR)/veil $(DESTDIR)$(UNITDIR)/veil.service
+	rm -rf $(DESTDIR)$(DATADIR)/models $(DESTDIR)$(DATADIR)/donors
+	@rmdir $(DESTDIR)$(DATADIR) 2>/dev/null || true
+	@if cmp -s $(DESTDIR)$(CONFDIR)/veil.toml $(DESTDIR)$(CONFDIR)/veil.toml.default; then rm -f $(DESTDIR)$(CONFDIR)/veil.toml; \
+	elif [ -e $(DESTDIR)$(CONFDIR)/veil.toml ]; then echo "uninstall: kept the edited $(DESTDIR)$(CONFDIR)/veil.toml"; fi
+	rm -f $(DESTDIR)$(CONFDIR)/veil.toml.default
+	@rmdir $(DESTDIR)$(CONFDIR)/keys 2>/dev/null && rmdir $(DESTDIR)$(CONFDIR) 2>/dev/null || true
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi

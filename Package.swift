@@ -12,6 +12,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         .systemLibrary(name: "CFFmpeg", pkgConfig: "libavformat libavcodec libswscale libavutil",
@@ -32,7 +33,11 @@ let package = Package(
                                                      .product(name: "Logging", package: "swift-log")]),
         .target(name: "VeilLive", dependencies: ["VeilPipeline", "VeilCapture", "VeilMedia", "VeilVision", "VeilAnonymize",
                                                  .product(name: "Logging", package: "swift-log")]),
+        // The daemon's config file (strict TOML) and its systemd protocol; neither knows the pipeline.
+        .target(name: "VeilConfig", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
+        .target(name: "VeilSystemd"),
         .executableTarget(name: "veil", dependencies: [
+            "VeilConfig", "VeilSystemd",
             "VeilLive", "VeilPipeline", "VeilMedia", "VeilVision", "VeilAnonymize", "VeilCapture",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
@@ -41,6 +46,8 @@ let package = Package(
         .testTarget(name: "VeilVisionTests", dependencies: ["VeilVision", "VeilMedia", "CVision"]),
         .testTarget(name: "VeilAnonymizeTests", dependencies: ["VeilAnonymize", "VeilMedia", "VeilVision"]),
         .testTarget(name: "VeilCommandTests", dependencies: ["VeilMedia"]),
+        .testTarget(name: "VeilConfigTests", dependencies: ["VeilConfig"]),
+        .testTarget(name: "VeilSystemdTests", dependencies: ["VeilSystemd"]),
         .testTarget(name: "VeilCaptureTests", dependencies: ["VeilCapture", "VeilMedia"]),
         .testTarget(name: "VeilLiveTests", dependencies: ["VeilLive", "VeilPipeline", "VeilCapture", "VeilMedia", "VeilVision",
                                                           .product(name: "Logging", package: "swift-log")]),

@@ -1,0 +1,35 @@
+extension VeilConfiguration {
+    /// What the daemon would run, a few lines per camera: what `veil check-config` prints.
+    public var summary: String {
+        var lines = [
+            "daemon: http \(daemon.http?.description ?? "off"), log level \(daemon.logLevel.rawValue), "
+                + "stability log \(daemon.stabilityLog ?? "off")",
+            "anonymize: \(anonymize.mode.rawValue), donors \(anonymize.donors ?? "built-in"), "
+                + "identity margin \(TableReader.text(anonymize.identityMargin)), on stall \(anonymize.onStall.rawValue)",
+        ]
+        for camera in cameras {
+            let encoder = camera.encoder
+            lines.append("camera \(camera.name): \(camera.source), \(camera.size)@\(camera.fps) \(camera.format.rawValue), "
+                + "budget \(camera.budgetMs) ms\(camera.realtime ? "" : ", not realtime"), \(anonymize.mode.rawValue); "
+                + "\(encoder.codec) \(encoder.preset) \(encoder.bitrateKbps) kb/s, gop \(encoder.gop)")
+            lines += camera.outputs.map { "  -> " + $0.summary }
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension VeilConfiguration.Output {
+    var summary: String {
+        switch self {
+        case .rtp(let rtp):
+            return "rtp \(rtp.address)" + (rtp.sdp.map { ", sdp \($0)" } ?? "")
+        case .srtp(let srtp):
+            return "srtp \(srtp.address)" + (srtp.sdp.map { ", sdp \($0)" } ?? "") + ", key \(srtp.keyFile)"
+        case .record(let record):
+            return "record \(record.path), \(record.container.rawValue) segments of \(record.segmentSeconds) s, "
+                + "at most \(TableReader.text(record.maxTotalGB)) GB"
+        case .loopback(let loopback):
+            return "loopback \(loopback.device)"
+        }
+    }
+}

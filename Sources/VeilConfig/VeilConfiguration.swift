@@ -1,0 +1,140 @@
+/// The daemon's configuration, as read from /etc/veil/veil.toml (Config/veil.toml documents every
+/// key and its default). Plain values only: the daemon maps them onto the pipeline's own types, so
+/// this module knows nothing of the pipeline and `veil check-config` loads nothing heavy.
+public struct VeilConfiguration: Equatable, Sendable {
+    public var daemon: Daemon
+    public var anonymize: Anonymize
+    public var cameras: [Camera]
+
+    public struct Daemon: Equatable, Sendable {
+        /// Where /metrics, /healthz and /status listen; nil: no HTTP server (`http = ""`).
+        public var http: Endpoint?
+        public var logLevel: LogLevel
+        /// JSON Lines, one record per frame; nil: not written (`stability_log = ""`).
+        public var stabilityLog: String?
+    }
+
+    /// The names of swift-log's levels, so `Logger.Level(rawValue:)` maps them.
+    public enum LogLevel: String, CaseIterable, Sendable {
+        case trace, debug, info, notice, warning, error, critical
+    }
+
+    public struct Anonymize: Equatable, Sendable {
+        public var mode: AnonymizeMode
+        /// A directory of donor images, or one image; nil: the installed default donors.
+        public var donors: String?
+        public var identityMargin: Double
+        public var onStall: StallAction
+    }
+
+    public enum AnonymizeMode: String, CaseIterable, Sendable {
+        case swap, blur, pixelate, mask
+    }
+
+    /// The raw values are VeilLive.StallPolicy's.
+    public enum StallAction: String, CaseIterable, Sendable {
+        case blurFrame = "blur_frame"
+        case blackFrame = "black_frame"
+        case drop
+    }
+
+    public struct Camera: Equatable, Sendable {
+        /// Unique; letters, digits, '.', '_' and '-' only, as it names files and metrics.
+        public var name: String
+        /// A V4L2 device, or any FFmpeg input (file, URL).
+        public var source: String
+        public var size: Size
+        public var fps: Int
+        public var format: PixelFormat
+        /// Capture to hand-off, in milliseconds (default: one frame interval, 1000 / fps).
+        public var budgetMs: Int
+        /// For file sources: deliver frames at their own rate, looping.
+        public var realtime: Bool
+        public var outputs: [Output]
+        public var encoder: Encoder
+    }
+
+    public struct Size: Equatable, Sendable, CustomStringConvertible {
+        public var width: Int
+        public var height: Int
+        public init(width: Int, height: Int) {
+            self.width = width
+            self.height = height
+        }
+        public var description: String { "\(width)x\(height)" }
+    }
+
+    public enum PixelFormat: String, CaseIterable, Sendable {
+        case auto, yuyv, nv12, mjpeg
+    }
+
+    public enum Output: Equatable, Sendable {
+        case rtp(RTP)
+        case srtp(SRTP)
+        case record(Record)
+        case loopback(Loopback)
+
+        public enum Kind: String, CaseIterable, Sendable {
+            case rtp, srtp, record, loopback
+        }
+
+        public var kind: Kind {
+            switch self {
+            case .rtp: return .rtp
+            case .srtp: return .srtp
+            case .record: return .record
+            case .loopback: return .loopback
+            }
+        }
+
+        public struct RTP: Equatable, Sendable {
+            public var address: Endpoint
+            /// Where the session description for receivers is written; nil: none written.
+            public var sdp: String?
+        }
+
+        public struct SRTP: Equatable, Sendable {
+            public var address: Endpoint
+            public var sdp: String?
+            /// Base64 SRTP master key and salt (30 bytes), mode 0600. Read by the daemon, never logged.
+            public var keyFile: String
+        }
+
+        public struct Record: Equatable, Sendable {
+            /// A directory; segments are named by camera and start time.
+            public var path: String
+            public var segmentSeconds: Int
+            public var container: Container
+            /// The oldest segments are deleted past this total, in gigabytes.
+            public var maxTotalGB: Double
+        }
+
+        public enum Container: String, CaseIterable, Sendable {
+            case mkv, mp4
+        }
+
+        public struct Loopback: Equatable, Sendable {
+            /// A v4l2loopback device.
+            public var device: String
+        }
+    }
+
+    public struct Encoder: Equatable, Sendable {
+        public var codec: String
+        public var preset: String
+        public var bitrateKbps: Int
+        /// Frames between keyframes (default: fps, one a second).
+        public var gop: Int
+    }
+
+    /// A host (name, IPv4, or IPv6 without brackets) and a port.
+    public struct Endpoint: Equatable, Hashable, Sendable, CustomStringConvertible {
+        public var host: String
+        public var port: Int
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
+        public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    }
+}
