@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(name: "CFFmpeg", pkgConfig: "libavformat libavcodec libswscale libavutil",
@@ -36,7 +37,21 @@ let package = Package(
         // The daemon's config file (strict TOML) and its systemd protocol; neither knows the pipeline.
         .target(name: "VeilConfig", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
         .target(name: "VeilSystemd"),
+        .target(name: "VeilOutput", dependencies: ["CFFmpeg", "CV4L2", "VeilMedia", "VeilCapture",
+                                                   .product(name: "Logging", package: "swift-log")]),
+        // Writes a recording (and optionally RTP/SRTP) of paced frames until killed: the SIGKILL
+        // crash-safety test runs it, and with --seconds it measures the outputs' costs. Not shipped.
+        .executableTarget(name: "RecordProbe", dependencies: ["VeilOutput", "VeilMedia",
+                                                              .product(name: "Logging", package: "swift-log")]),
+        // `veil run`: cameras, outputs and systemd together, as a service group.
+        .target(name: "VeilDaemon", dependencies: [
+            "VeilLive", "VeilOutput", "VeilConfig", "VeilSystemd", "VeilCapture", "VeilMedia", "VeilPipeline",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+        ]),
         .executableTarget(name: "veil", dependencies: [
+            "VeilDaemon",
             "VeilConfig", "VeilSystemd",
             "VeilLive", "VeilPipeline", "VeilMedia", "VeilVision", "VeilAnonymize", "VeilCapture",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -49,6 +64,8 @@ let package = Package(
         .testTarget(name: "VeilConfigTests", dependencies: ["VeilConfig"]),
         .testTarget(name: "VeilSystemdTests", dependencies: ["VeilSystemd"]),
         .testTarget(name: "VeilCaptureTests", dependencies: ["VeilCapture", "VeilMedia"]),
+        .testTarget(name: "VeilOutputTests", dependencies: ["VeilOutput", "VeilMedia",
+                                                            .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "VeilLiveTests", dependencies: ["VeilLive", "VeilPipeline", "VeilCapture", "VeilMedia", "VeilVision",
                                                           .product(name: "Logging", package: "swift-log")]),
     ],

@@ -1,0 +1,181 @@
+import Foundation
+import Logging
+import VeilMedia
+
+/// Every output of one camera. The pipeline's processing thread hands each anonymized frame to
+/// `submit`, which copies it into a small pool and returns at once. One encode thread takes frames
+/// from the pool, feeds the virtual cameras and encodes once for the network and recording outputs;
+/// each output then has its own queue and thread, so one that is slow or failing (a full disk, a
+/// missing device) holds up neither capture nor the others, and recovers by itself.
+public final class CameraOutputs {
+    public let camera: String
+    private let pool: FramePool
+    private let encoder: LiveEncoder?
+    private let packetOutputs: [PacketOutput]
+    private let loopbacks: [LoopbackOutput]
+    /// Statistics in configuration order.
+    private let statusSources: [() -> OutputStatus]
+    private let logger: Logger
+    private let lock = NSLock()
+    private var encoderStatistics = OutputStatistics()
+    private var loggedEncodeError: String?
+    private let encodeDone = DispatchSemaphore(value: 0)
+    private var started = false
+
+    /// Frames that may wait for the encode thread: enough to ride out a slow frame or two.
+    static let poolCapacity = 4
+
+    /// Checks everything that can be checked before the first frame: sizes, addresses, key files
+    /// (mode 0600, owned by this process's user), recording directories (created if missing) and
+    /// the encoder, which is opened here. Throws a one-line `OutputError` or `MediaError`.
+    public init(camera: String, width: Int, height: Int, frameRate: Double, encoder options: EncoderOptions,
+                outputs: [OutputSpec], logger: Logger) throws {
+        guard !camera.isEmpty, !camera.contains("/") else {
+            throw OutputError("camera name '\(camera)' cannot name recording files (empty, or contains '/')")
+        }
+        guard width > 0, height > 0, width % 2 == 0, height % 2 == 0 else {
+            throw OutputError("camera '\(camera)': outputs need an even frame size, not \(width)x\(height)")
+        }
+        guard frameRate.isFinite, frameRate > 0 else { throw OutputError("camera '\(camera)': frame rate \(frameRate) is not positive") }
+        guard options.gop > 0, options.bitrateKbps > 0 else {
+            throw OutputError("camera '\(camera)': the encoder's gop and bitrate_kbps must be positive")
+        }
+        var logger = logger
+        logger[metadataKey: "camera"] = "\(camera)"
+        let needsEncoder = outputs.contains { if case .loopback = $0 { return false } else { return true } }
+        let encoder = needsEncoder ? try LiveEncoder(options: options, width: width, height: height, frameRate: frameRate,
+                                                     name: "camera '\(camera)' encoder \(options.codec)") : nil
+        // Statistics follow the configuration's order, whichever kind each output is.
+        var packetOutputs: [PacketOutput] = [], loopbacks: [LoopbackOutput] = [], statusSources: [() -> OutputStatus] = []
+        for spec in outputs {
+            switch spec {
+            case let .rtp(address, sdpPath), let .srtp(address, sdpPath, _):
+                var key: SRTPKey?
+                if case let .srtp(_, _, keyFile) = spec { key = try SRTPKey(file: keyFile) }
+                let parsed = try NetworkAddress(parsing: address)
+                let name = "\(key == nil ? "rtp" : "srtp") \(parsed)"
+                let sink = try RTPSink(address: parsed, sdpPath: sdpPath, key: key, name: name)
+                let output = PacketOutput(name: name, sink: sink, stream: encoder!.stream, logger: logger)
+                packetOutputs.append(output)
+                statusSources.append { output.statistics }
+            case let .record(directory, segmentSeconds, container, maxTotalBytes):
+                guard segmentSeconds > 0 else { throw OutputError("recording '\(directory)': segment_seconds must be positive") }
+                do {
+                    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                } catch {
+                    throw OutputError("cannot create recording directory '\(directory)': \(error.localizedDescription)")
+                }
+                guard access(directory, W_OK) == 0 else {
+                    throw OutputError("recording directory '\(directory)' is not writable: \(errnoText(errno))")
+                }
+                let sink = RecordSink(directory: RecordingDirectory(path: directory, camera: camera, maxTotalBytes: maxTotalBytes),
+                                      container: container, segmentSeconds: segmentSeconds, bitrateKbps: options.bitrateKbps,
+                                      logger: logger)
+                let output = PacketOutput(name: "record \(directory)", sink: sink, stream: encoder!.stream, logger: logger)
+                packetOutputs.append(output)
+                statusSources.append { output.statistics }
+            case let .loopback(devicePath):
+                let output = LoopbackOutput(devicePath: devicePath, width: width, height: height, logger: logger)
+                loopbacks.append(output)
+                statusSources.append { output.statistics }
+            }
+        }
+        self.camera = camera
+        self.encoder = encoder
+        self.packetOutputs = packetOutputs
+        self.loopbacks = loopbacks
+        self.statusSources = statusSources
+        self.logger = logger
+        pool = FramePool(capacity: CameraOutputs.poolCapacity, width: width, height: height)
+    }
+
+    public func start() {
+        lock.lock()
+        guard !started else { return lock.unlock() }
+        started = true
+        lock.unlock()
+        for output in packetOutputs { output.start() }
+        for output in loopbacks { output.start() }
+        let thread = Thread { [self] in
+            encodeLoop()
+            encodeDone.signal()
+        }
+        thread.name = "veil-encode"
+        thread.start()
+    }
+
+    /// Called on the pipeline's processing thread for every emitted (anonymized) frame. Never
+    /// waits: copies the picture into a free pool buffer, or drops and counts it when none is free
+    /// (or when it is not of the size given to init).
+    /// captureTime: CLOCK_MONOTONIC nanoseconds, which the output timestamps are made from.
+    public func submit(_ picture: Picture, captureTime: UInt64) {
+        pool.offer(picture, captureTime: captureTime)
+    }
+
+    /// Encodes the frames already submitted, flushes the encoder, finishes every output (the
+    /// recording's current segment gets its trailer) and returns once all threads have ended.
+    /// Calling it again (or without `start`) just returns.
+    public func stop() {
+        pool.close()
+        lock.lock()
+        let wasStarted = started
+        started = true
+        lock.unlock()
+        guard wasStarted else { return }
+        encodeDone.wait()
+        encodeDone.signal()
+    }
+
+    public var statistics: OutputStatistics {
+        lock.lock()
+        var copy = encoderStatistics
+        lock.unlock()
+        (copy.framesSubmitted, copy.framesDropped) = pool.counts
+        copy.outputs = statusSources.map { $0() }
+        return copy
+    }
+
+    private func encodeLoop() {
+        while let frame = pool.take() {
+            for output in loopbacks { output.offer(frame.picture, captureTime: frame.captureTime) }
+            if let encoder {
+                let begin = Monotonic.now()
+                do {
+                    try encoder.encode(frame.picture, captureTime: frame.captureTime, emit: fanOut)
+                    let seconds = Double(Monotonic.now() - begin) / 1e9
+                    updateEncoder { $0.framesEncoded += 1; $0.encodeTime.record(seconds) }
+                    loggedEncodeError = nil
+                } catch {
+                    encodeFailed(error)
+                }
+            }
+            pool.recycle(frame.picture)
+        }
+        do {
+            try encoder?.flush(emit: fanOut)
+        } catch {
+            encodeFailed(error)
+        }
+        // Reverse order of creation.
+        for output in loopbacks.reversed() { output.finish() }
+        for output in packetOutputs.reversed() { output.finish() }
+    }
+
+    private func fanOut(_ packet: EncodedPacket) {
+        for output in packetOutputs { output.offer(packet) }
+    }
+
+    private func encodeFailed(_ error: Error) {
+        updateEncoder { $0.encodeErrors += 1 }
+        let text = String(describing: error)
+        guard text != loggedEncodeError else { return }
+        loggedEncodeError = text
+        logger.error("encoding failed: \(text)")
+    }
+
+    private func updateEncoder(_ change: (inout OutputStatistics) -> Void) {
+        lock.lock()
+        change(&encoderStatistics)
+        lock.unlock()
+    }
+}

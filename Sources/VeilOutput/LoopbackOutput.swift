@@ -1,0 +1,77 @@
+import Foundation
+import Logging
+import VeilMedia
+
+/// Raw frames to a v4l2loopback device, on its own thread behind a two-picture pool, so that a
+/// device nobody reads (or one that went away) never holds up the encoder. A missing or failed
+/// device is reopened with a backoff.
+final class LoopbackOutput {
+    private let devicePath: String
+    private let width: Int
+    private let height: Int
+    private let pool: FramePool
+    private let health: OutputHealth
+    private let done = DispatchSemaphore(value: 0)
+    // Owned by the output's thread.
+    private var device: LoopbackDevice?
+    private var retryAt: UInt64 = 0
+
+    init(devicePath: String, width: Int, height: Int, logger: Logger) {
+        self.devicePath = devicePath
+        self.width = width
+        self.height = height
+        pool = FramePool(capacity: 2, width: width, height: height)
+        health = OutputHealth(name: "loopback \(devicePath)", maximumBackoffSeconds: 5, logger: logger)
+    }
+
+    var statistics: OutputStatus {
+        var copy = health.snapshot
+        copy.dropped += pool.counts.dropped
+        return copy
+    }
+
+    func start() {
+        let thread = Thread { [self] in
+            run()
+            done.signal()
+        }
+        thread.name = "veil-loopback"
+        thread.start()
+    }
+
+    /// Copies the picture for the output's thread, or drops it if the thread is still busy.
+    func offer(_ picture: Picture, captureTime: UInt64) { pool.offer(picture, captureTime: captureTime) }
+
+    /// Writes what is queued, closes the device and returns once the thread has ended.
+    func finish() {
+        pool.close()
+        done.wait()
+    }
+
+    private func run() {
+        while let frame = pool.take() {
+            deliver(frame)
+            pool.recycle(frame.picture)
+        }
+        device = nil
+    }
+
+    private func deliver(_ frame: FramePool.Frame) {
+        if device == nil {
+            guard Monotonic.now() >= retryAt else { return health.count(\.skipped) }
+            do {
+                device = try LoopbackDevice(path: devicePath, width: width, height: height)
+            } catch {
+                retryAt = health.failed(error)
+                return health.count(\.skipped)
+            }
+        }
+        do {
+            guard try device!.write(frame.picture) else { return health.count(\.dropped) }
+            health.sent(bytes: LoopbackDevice.frameBytes(width: width, height: height), captureTime: frame.captureTime)
+        } catch {
+            device = nil
+            retryAt = health.failed(error)
+        }
+    }
+}

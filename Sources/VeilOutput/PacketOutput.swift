@@ -1,0 +1,89 @@
+import Foundation
+import Logging
+
+/// One packet output with its own thread and bounded queue, so that a slow or failing destination
+/// never holds up the encoder or the camera's other outputs. A failure closes the sink; it is
+/// reopened at a keyframe after a backoff (or the sink's fixed retry interval).
+final class PacketOutput {
+    private let sink: PacketSink
+    private let stream: EncodedStream
+    private let queue = PacketQueue(capacity: PacketOutput.queueCapacity)
+    private let health: OutputHealth
+    private let done = DispatchSemaphore(value: 0)
+    // Owned by the output's thread.
+    private var isOpen = false
+    private var retryAt: UInt64 = 0
+
+    /// About two seconds of packets at 30 fps: rides out a stall of the disk or the network stack.
+    static let queueCapacity = 64
+
+    init(name: String, sink: PacketSink, stream: EncodedStream, logger: Logger) {
+        self.sink = sink
+        self.stream = stream
+        health = OutputHealth(name: name, maximumBackoffSeconds: 30, logger: logger)
+    }
+
+    var statistics: OutputStatus {
+        var copy = health.snapshot
+        copy.dropped += queue.droppedCount
+        return copy
+    }
+
+    func start() {
+        let thread = Thread { [self] in
+            run()
+            done.signal()
+        }
+        thread.name = "veil-output"
+        thread.start()
+    }
+
+    /// Never waits (see PacketQueue).
+    func offer(_ packet: EncodedPacket) { queue.push(packet) }
+
+    /// Writes what is queued, closes the sink and returns once the thread has ended.
+    func finish() {
+        queue.close()
+        done.wait()
+    }
+
+    private func run() {
+        while true {
+            switch queue.pop(waitingAtMost: 1) {
+            case .closed:
+                if isOpen { sink.close() }
+                return
+            case .idle:
+                guard isOpen else { continue }
+                do { try sink.idle() } catch { fail(error) }
+            case .packet(let packet):
+                deliver(packet)
+            }
+        }
+    }
+
+    private func deliver(_ packet: EncodedPacket) {
+        if !isOpen {
+            guard packet.isKeyframe, Monotonic.now() >= retryAt else { return health.count(\.skipped) }
+            do {
+                try sink.open(stream)
+                isOpen = true
+            } catch {
+                fail(error)
+                return health.count(\.skipped)
+            }
+        }
+        do {
+            try sink.write(packet)
+            health.sent(bytes: packet.size, captureTime: packet.captureTime)
+        } catch {
+            fail(error)
+        }
+    }
+
+    private func fail(_ error: Error) {
+        sink.close()
+        isOpen = false
+        retryAt = health.failed(error, fixedInterval: sink.retryInterval(after: error))
+    }
+}
