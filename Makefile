@@ -72,6 +72,20 @@ test-v4l2: setup
 	  [ "$${expected#*,}" = "$$found" ] || { echo "test-v4l2: $$file: expected $${expected#*,}, found '$$found'"; exit 1; }; \
 	  echo "test-v4l2: $$file: $$found (width, height, frames) as expected"; \
 	done
+	$(MAKE) test-v4l2-daemon
+
+# The daemon on the real driver: `veil run` records vivid's camera through an unplug and replug
+# (scripts/vm-daemon-run.sh); the host then checks that the recording plays, covers the outage
+# without a gap (the offline slate at the camera's rate), and that the log tells both events.
+V4L2_DAEMON_OUT := $(CURDIR)/$(OUT)/v4l2-daemon
+
+.PHONY: test-v4l2-daemon
+test-v4l2-daemon: setup
+	$(SWIFT) build -c release --product veil $(V4L2_BUILD_FLAGS)
+	rm -rf $(V4L2_DAEMON_OUT) && mkdir -p $(V4L2_DAEMON_OUT)
+	veil=$$($(SWIFT) build -c release $(V4L2_BUILD_FLAGS) --show-bin-path)/veil && \
+	scripts/v4l2-vm.sh --unplug-after unplug-now $(V4L2_DAEMON_OUT) $(CURDIR)/scripts/vm-daemon-run.sh $$veil $(V4L2_DAEMON_OUT)
+	scripts/check-daemon-recording.sh $(V4L2_DAEMON_OUT)
 
 # Install as a system service: `make install` (as root) builds the release binary if needed, then
 # installs it, the unit, the example config (never over an edited one) and the models and donors,

@@ -1,0 +1,148 @@
+import Foundation
+import Logging
+import VeilCapture
+import VeilConfig
+import VeilLive
+import VeilMedia
+import VeilOutput
+import VeilPipeline
+
+/// One configured camera, running: its source (a V4L2 device, or a file played like one), its models,
+/// its live pipeline and its outputs. Independent of every other camera: its own threads, models and
+/// encoder, so that one camera's trouble (unplugged, slow, failing output) touches no other.
+final class CameraPipeline {
+    let camera: VeilConfiguration.Camera
+    let anonymize: VeilConfiguration.Anonymize
+    private let pipeline: LivePipeline
+    private let outputs: CameraOutputs
+    private let cameraSource: CameraFrameSource?
+    private let logger: Logger
+    private let progress = Progress()
+
+    /// Loads the models and opens the source and outputs; nothing runs until `start`. Throws on what
+    /// the camera can never run with (models, donors, an output's key file); a missing camera is not
+    /// one of them: it shows the offline slate until it appears.
+    init(camera: VeilConfiguration.Camera, anonymize: VeilConfiguration.Anonymize, logger base: Logger) throws {
+        self.camera = camera
+        self.anonymize = anonymize
+        var logger = base
+        logger[metadataKey: "camera"] = "\(camera.name)"
+        self.logger = logger
+
+        let source: FrameSource
+        if camera.source.hasPrefix("/dev/") {
+            let request = CaptureRequest(size: FrameSize(width: camera.size.width, height: camera.size.height),
+                                         framesPerSecond: Double(camera.fps), formats: Self.formats(camera.format))
+            let device = CameraFrameSource(camera: camera.name, path: camera.source, request: request, logger: logger)
+            cameraSource = device
+            source = device
+        } else {
+            source = try FileFrameSource(path: camera.source, width: camera.size.width, height: camera.size.height,
+                                         frameRate: Double(camera.fps), loops: camera.realtime)
+            cameraSource = nil
+        }
+
+        var settings = AnonymizerSettings()
+        settings.mode = AnonymizeMode(rawValue: anonymize.mode.rawValue) ?? .swap
+        settings.identityMargin = Float(anonymize.identityMargin)
+        let models = try LiveModels(settings: settings, width: camera.size.width, height: camera.size.height,
+                                    frameRate: Double(camera.fps), donors: anonymize.donors, logger: logger)
+        var live = LiveSettings()
+        live.budget = Double(camera.budgetMs) / 1000
+        live.onStall = StallPolicy(rawValue: anonymize.onStall.rawValue) ?? .blurFrame
+
+        outputs = try CameraOutputs(camera: camera.name, width: camera.size.width, height: camera.size.height,
+                                    frameRate: Double(camera.fps), encoder: Self.encoder(camera.encoder),
+                                    outputs: camera.outputs.map { Self.output($0, camera: camera.name) }, logger: logger)
+        let outputs = outputs, progress = progress
+        pipeline = LivePipeline(source: source, detector: models.detector, anonymizer: models.anonymizer, settings: live) { frame, _ in
+            outputs.submit(frame.picture, captureTime: frame.captureTime)
+            progress.mark()
+        }
+    }
+
+    func start() {
+        outputs.start()
+        pipeline.start()
+        progress.mark()
+        logger.info("camera \(camera.name): running, \(camera.size)@\(camera.fps), budget \(camera.budgetMs) ms, \(anonymize.mode.rawValue)")
+    }
+
+    /// Stops capture, lets the frames already captured through, then flushes and closes the outputs.
+    func stop() {
+        pipeline.stop()
+        outputs.stop()
+        let stats = pipeline.statistics
+        logger.info("""
+            camera \(camera.name): stopped: \(stats.framesIn) frames in, \(stats.framesOut) out, \(stats.dropped) dropped \
+            unprocessed, \(stats.droppedLate) dropped late, \(stats.failClosed) covered whole, \(stats.placeholders) offline slates
+            """)
+    }
+
+    /// Whether the source ended by itself (a file played once, or failed) and its last frame went out.
+    var hasEnded: Bool { pipeline.hasEnded }
+
+    /// What ended the source early, if anything.
+    var error: Error? { pipeline.error }
+
+    /// Seconds since the pipeline last handed a frame (or the offline slate) to the outputs.
+    var secondsSinceProgress: Double { progress.secondsSince }
+
+    /// One line for `systemctl status`.
+    var statusLine: String {
+        let stats = pipeline.statistics
+        let state = cameraSource.map { $0.isOnline ? "live" : "offline" } ?? "file"
+        return "\(camera.name) \(state) in \(stats.framesIn) out \(stats.framesOut) dropped \(stats.dropped)"
+    }
+
+    private static func formats(_ format: VeilConfiguration.PixelFormat) -> [PixelFormat] {
+        switch format {
+        case .auto: return CaptureRequest.defaultFormats
+        case .yuyv: return [.yuyv]
+        case .nv12: return [.nv12]
+        case .mjpeg: return [.mjpeg]
+        }
+    }
+
+    private static func encoder(_ encoder: VeilConfiguration.Encoder) -> EncoderOptions {
+        EncoderOptions(codec: encoder.codec, preset: encoder.preset, bitrateKbps: encoder.bitrateKbps, gop: encoder.gop)
+    }
+
+    private static func output(_ output: VeilConfiguration.Output, camera: String) -> OutputSpec {
+        // Without an `sdp` key the session description goes to the service's runtime directory.
+        let runtime = ProcessInfo.processInfo.environment["RUNTIME_DIRECTORY"] ?? "/run/veil"
+        switch output {
+        case let .rtp(rtp):
+            return .rtp(address: rtp.address.description, sdpPath: rtp.sdp ?? "\(runtime)/\(camera)-rtp.sdp")
+        case let .srtp(srtp):
+            return .srtp(address: srtp.address.description, sdpPath: srtp.sdp ?? "\(runtime)/\(camera)-srtp.sdp",
+                         keyFile: srtp.keyFile)
+        case let .record(record):
+            return .record(directory: record.path, segmentSeconds: Double(record.segmentSeconds),
+                           container: RecordingContainer(rawValue: record.container.rawValue) ?? .mkv,
+                           maxTotalBytes: Int64(record.maxTotalGB * 1e9))
+        case let .loopback(loopback):
+            return .loopback(devicePath: loopback.device)
+        }
+    }
+}
+
+/// When a pipeline last moved a frame along: the watchdog's evidence that its loops are alive.
+private final class Progress: @unchecked Sendable {
+    private let lock = NSLock()
+    private var last = MonotonicClock.now()
+
+    func mark() {
+        let now = MonotonicClock.now()
+        lock.lock()
+        last = now
+        lock.unlock()
+    }
+
+    var secondsSince: Double {
+        lock.lock()
+        defer { lock.unlock() }
+        let now = MonotonicClock.now()
+        return now > last ? Double(now - last) / 1e9 : 0
+    }
+}

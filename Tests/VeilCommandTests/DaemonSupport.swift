@@ -1,0 +1,147 @@
+import Foundation
+import Glibc
+import XCTest
+
+/// A systemd stand-in: an AF_UNIX datagram socket that `veil run` finds through NOTIFY_SOCKET, and
+/// every message it received, in order, with when it came.
+final class NotifyListener: @unchecked Sendable {
+    let path: String
+    private let socket: Int32
+    private let lock = NSLock()
+    private var received: [(time: Date, text: String)] = []
+
+    init(directory: URL) throws {
+        path = directory.appendingPathComponent("notify.sock").path
+        socket = Glibc.socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        guard socket >= 0 else { throw XCTSkip("no AF_UNIX datagram sockets here") }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (i, byte) in path.utf8.enumerated() { raw[i] = byte }
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        XCTAssertEqual(bound, 0, "bind \(path)")
+        let thread = Thread { [self] in receive() }
+        thread.start()
+    }
+
+    deinit { close(socket) }
+
+    private func receive() {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = recv(socket, &buffer, buffer.count, 0)
+            guard count > 0 else { return }
+            let text = String(decoding: buffer[0..<count], as: UTF8.self)
+            lock.lock()
+            received.append((Date(), text))
+            lock.unlock()
+        }
+    }
+
+    var messages: [(time: Date, text: String)] { lock.lock(); defer { lock.unlock() }; return received }
+
+    /// Messages that hold an assignment starting with `prefix` (e.g. "READY=1").
+    func times(of prefix: String) -> [Date] {
+        messages.filter { $0.text.split(separator: "\n").contains { $0.hasPrefix(prefix) } }.map(\.time)
+    }
+
+    /// Waits until `prefix` has come `count` times; false on timeout.
+    func wait(for prefix: String, count: Int = 1, timeout: TimeInterval) -> Bool {
+        let end = Date().addingTimeInterval(timeout)
+        while Date() < end {
+            if times(of: prefix).count >= count { return true }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return false
+    }
+}
+
+/// `veil run` as a child process, its log (stderr) collected.
+final class DaemonProcess {
+    let process = Process()
+    private let log: PipeReader
+    private var collected: String?
+
+    init(config: String, environment: [String: String]) throws {
+        process.executableURL = URL(fileURLWithPath: Run.veil)
+        process.arguments = ["run", "--config", config]
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        log = PipeReader(err.fileHandleForReading)
+    }
+
+    func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+
+    /// Sends SIGTERM and waits for the exit; nil when it did not exit within `timeout`.
+    func terminate(timeout: TimeInterval = 20) -> Int32? {
+        signal(SIGTERM)
+        let end = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < end { Thread.sleep(forTimeInterval: 0.05) }
+        guard !process.isRunning else {
+            signal(SIGKILL)
+            process.waitUntilExit()
+            return nil
+        }
+        return process.terminationStatus
+    }
+
+    /// Everything logged; only once the process has exited.
+    var output: String {
+        if collected == nil { collected = String(decoding: log.wait(), as: UTF8.self) }
+        return collected!
+    }
+
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+}
+
+/// A daemon config for tests: small file-fed cameras (the sample clip, played like a camera) in blur
+/// mode, each recording into `directory`/NAME.
+func daemonConfig(cameras: [(name: String, fps: Int)], directory: URL, source: String, realtime: Bool = true) -> String {
+    var text = """
+        [daemon]
+        http = ""
+        stability_log = ""
+
+        [anonymize]
+        mode = "blur"
+
+        """
+    for camera in cameras {
+        text += """
+
+            [[camera]]
+            name = "\(camera.name)"
+            source = "\(source)"
+            size = "320x180"
+            fps = \(camera.fps)
+            realtime = \(realtime)
+
+              [[camera.output]]
+              kind = "record"
+              path = "\(directory.appendingPathComponent(camera.name).path)"
+              segment_seconds = 600
+              container = "mkv"
+              max_total_gb = 1
+
+            """
+    }
+    return text
+}
+
+/// The recordings a camera left, oldest first.
+func recordings(of camera: String, in directory: URL) throws -> [String] {
+    let folder = directory.appendingPathComponent(camera)
+    return try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".mkv") }.sorted()
+        .map { folder.appendingPathComponent($0).path }
+}

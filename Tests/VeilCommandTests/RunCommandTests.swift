@@ -1,0 +1,134 @@
+import Foundation
+import XCTest
+
+/// `veil run` as systemd runs it: notify protocol on a real datagram socket, watchdog, reload, stop.
+final class RunCommandTests: XCTestCase {
+    private var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = try Run.temporaryDirectory()
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private func writeConfig(_ text: String) throws -> String {
+        let path = directory.appendingPathComponent("veil.toml").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    private func environment(_ listener: NotifyListener, watchdogSeconds: Int = 2) -> [String: String] {
+        ["NOTIFY_SOCKET": listener.path, "WATCHDOG_USEC": "\(watchdogSeconds * 1_000_000)"]
+    }
+
+    func testNotifiesReadyPingsWatchdogAndStopsCleanlyOnSIGTERM() throws {
+        let sample = try Run.sample("sample.mp4")
+        let listener = try NotifyListener(directory: directory)
+        let config = try writeConfig(daemonConfig(cameras: [("room-1", 15), ("room-2", 15)], directory: directory, source: sample))
+        let started = Date()
+        let daemon = try DaemonProcess(config: config, environment: environment(listener))
+        XCTAssertTrue(listener.wait(for: "READY=1", timeout: 60), "no READY=1; log:\n\(daemon.process.isRunning ? "" : daemon.output)")
+        let ready = Date().timeIntervalSince(started)
+        print("veil run: two cameras READY=1 after \(String(format: "%.2f", ready)) s")
+        XCTAssertTrue(listener.wait(for: "WATCHDOG=1", count: 4, timeout: 10), "watchdog pings at half of WATCHDOG_USEC")
+        XCTAssertEqual(daemon.terminate(), 0)
+
+        let texts = listener.messages.map(\.text)
+        let readyIndex = try XCTUnwrap(texts.firstIndex { $0.contains("READY=1") })
+        let firstPing = try XCTUnwrap(texts.firstIndex { $0.contains("WATCHDOG=1") })
+        let stopping = try XCTUnwrap(texts.firstIndex { $0.contains("STOPPING=1") }, "no STOPPING=1")
+        XCTAssertLessThan(readyIndex, firstPing)
+        XCTAssertLessThan(firstPing, stopping)
+        XCTAssertTrue(texts[readyIndex].contains("STATUS=room-1"), "status names the cameras: \(texts[readyIndex])")
+        XCTAssertFalse(texts[(stopping + 1)...].contains { $0.contains("WATCHDOG=1") }, "no ping after STOPPING=1")
+
+        // SIGTERM closed every recording cleanly: each plays to its end.
+        for camera in ["room-1", "room-2"] {
+            let files = try recordings(of: camera, in: directory)
+            XCTAssertEqual(files.count, 1, camera)
+            let probe = try Probe(files[0])
+            XCTAssertEqual(probe.width, 320)
+            XCTAssertGreaterThan(probe.videoFrames.count, 15, "\(camera) recorded a second at least")
+        }
+    }
+
+    func testWatchdogPingsStopWhenAPipelineStalls() throws {
+        // A source that stops delivering without ending: a FIFO whose writer is frozen.
+        let fifo = directory.appendingPathComponent("camera.ts").path
+        XCTAssertEqual(mkfifo(fifo, 0o600), 0)
+        let writer = Process()
+        writer.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
+        writer.arguments = ["-v", "error", "-nostdin", "-re", "-f", "lavfi", "-i", "testsrc=size=320x180:rate=15",
+                            "-t", "120", "-c:v", "mpeg2video", "-f", "mpegts", "-y", fifo]
+        try writer.run()
+        defer {
+            kill(writer.processIdentifier, SIGCONT)
+            writer.terminate()
+        }
+        let listener = try NotifyListener(directory: directory)
+        let config = try writeConfig(daemonConfig(cameras: [("frozen", 15)], directory: directory, source: fifo, realtime: false))
+        let daemon = try DaemonProcess(config: config, environment: environment(listener))
+        XCTAssertTrue(listener.wait(for: "READY=1", timeout: 60), "no READY=1")
+        XCTAssertTrue(listener.wait(for: "WATCHDOG=1", count: 3, timeout: 10), "pings while frames flow")
+
+        kill(writer.processIdentifier, SIGSTOP)
+        Thread.sleep(forTimeInterval: 3)
+        let frozenAt = Date()
+        Thread.sleep(forTimeInterval: 3)
+        let late = listener.times(of: "WATCHDOG=1").filter { $0 > frozenAt }
+        XCTAssertEqual(late.count, 0, "the watchdog is still pinged while the pipeline is stalled")
+
+        // The writer ends: the file source ends, and the daemon with it.
+        kill(writer.processIdentifier, SIGCONT)
+        writer.terminate()
+        _ = daemon.terminate()
+        XCTAssertTrue(daemon.output.contains("pipeline stalled: frozen"), daemon.output)
+    }
+
+    func testReloadRestartsOnlyTheChangedCameraAndKeepsAnUnchangedOneStreaming() throws {
+        let sample = try Run.sample("sample.mp4")
+        let listener = try NotifyListener(directory: directory)
+        let config = try writeConfig(daemonConfig(cameras: [("steady", 15), ("changed", 15)], directory: directory, source: sample))
+        let daemon = try DaemonProcess(config: config, environment: environment(listener))
+        XCTAssertTrue(listener.wait(for: "READY=1", timeout: 60), "no READY=1")
+        Thread.sleep(forTimeInterval: 2)
+
+        // A bad file is rejected; the old configuration keeps running.
+        try "[daemon]\nlog_levle = \"info\"\n".write(toFile: config, atomically: true, encoding: .utf8)
+        daemon.signal(SIGHUP)
+        XCTAssertTrue(listener.wait(for: "READY=1", count: 2, timeout: 20), "READY=1 after a rejected reload")
+
+        _ = try writeConfig(daemonConfig(cameras: [("steady", 15), ("changed", 10)], directory: directory, source: sample))
+        daemon.signal(SIGHUP)
+        XCTAssertTrue(listener.wait(for: "READY=1", count: 3, timeout: 60), "READY=1 after the reload")
+        Thread.sleep(forTimeInterval: 2)
+        XCTAssertEqual(daemon.terminate(), 0)
+
+        XCTAssertEqual(listener.times(of: "RELOADING=1").count, 2)
+        let log = daemon.output
+        XCTAssertTrue(log.contains("reload rejected"), log)
+        XCTAssertTrue(log.contains("log_levle"), "the rejection names the bad key")
+        XCTAssertTrue(log.contains("1 kept, 1 restarted, 0 started, 0 removed"), log)
+
+        // The unchanged camera kept one recording, without a gap longer than a frame interval (15 fps).
+        let steady = try recordings(of: "steady", in: directory)
+        XCTAssertEqual(steady.count, 1)
+        let times = try Probe(steady[0]).relativeMilliseconds
+        XCTAssertGreaterThan(times.count, 60)
+        let longest = zip(times, times.dropFirst()).map { $1 - $0 }.max() ?? 0
+        XCTAssertLessThanOrEqual(longest, 67 + 5, "unchanged camera's longest gap across the reload, ms")
+        // The changed one started a new recording at its new rate.
+        XCTAssertEqual(try recordings(of: "changed", in: directory).count, 2)
+    }
+
+    func testBadConfigFailsBeforeAnythingStarts() throws {
+        let config = try writeConfig("[[camera]]\nname = \"a\"\nsource = \"/dev/video0\"\nfps = 500\n")
+        let result = try Run.veil("run", "--config", config)
+        XCTAssertNotEqual(result.status, 0)
+        let lines = result.stderr.split(separator: "\n")
+        XCTAssertEqual(lines.count, 1, result.stderr)
+        XCTAssertTrue(result.stderr.contains("\(config): camera[0].fps"), result.stderr)
+    }
+}
