@@ -14,6 +14,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // VeilStatus: /metrics, /healthz and /status over HTTP.
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
     ],
     targets: [
         .systemLibrary(name: "CFFmpeg", pkgConfig: "libavformat libavcodec libswscale libavutil",
@@ -43,20 +48,32 @@ let package = Package(
         // crash-safety test runs it, and with --seconds it measures the outputs' costs. Not shipped.
         .executableTarget(name: "RecordProbe", dependencies: ["VeilOutput", "VeilMedia",
                                                               .product(name: "Logging", package: "swift-log")]),
+        // The daemon's HTTP endpoints; reads plain values from a StatusSource, knows nothing of the pipeline.
+        .target(name: "VeilStatus", dependencies: [
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         // `veil run`: cameras, outputs and systemd together, as a service group.
         .target(name: "VeilDaemon", dependencies: [
-            "VeilLive", "VeilOutput", "VeilConfig", "VeilSystemd", "VeilCapture", "VeilMedia", "VeilPipeline",
+            "VeilLive", "VeilOutput", "VeilStatus", "VeilConfig", "VeilSystemd", "VeilCapture", "VeilMedia", "VeilPipeline",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ]),
+        // `veil report`: reads a stability log; no video, no models.
+        .target(name: "VeilReport"),
         .executableTarget(name: "veil", dependencies: [
-            "VeilDaemon",
+            "VeilDaemon", "VeilReport",
             "VeilConfig", "VeilSystemd",
             "VeilLive", "VeilPipeline", "VeilMedia", "VeilVision", "VeilAnonymize", "VeilCapture",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .testTarget(name: "VeilReportTests", dependencies: ["VeilReport"]),
         .testTarget(name: "VeilMediaTests", dependencies: ["VeilMedia", "CFFmpeg"]),
         .testTarget(name: "VeilVisionTests", dependencies: ["VeilVision", "VeilMedia", "CVision"]),
         .testTarget(name: "VeilAnonymizeTests", dependencies: ["VeilAnonymize", "VeilMedia", "VeilVision"]),
@@ -66,6 +83,9 @@ let package = Package(
         .testTarget(name: "VeilCaptureTests", dependencies: ["VeilCapture", "VeilMedia"]),
         .testTarget(name: "VeilOutputTests", dependencies: ["VeilOutput", "VeilMedia",
                                                             .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "VeilStatusTests", dependencies: ["VeilStatus",
+                                                            .product(name: "Logging", package: "swift-log"),
+                                                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         .testTarget(name: "VeilLiveTests", dependencies: ["VeilLive", "VeilPipeline", "VeilCapture", "VeilMedia", "VeilVision",
                                                           .product(name: "Logging", package: "swift-log")]),
     ],

@@ -9,7 +9,7 @@ SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
 
 DEBS=(ffmpeg libavformat-dev libavcodec-dev libswscale-dev libavutil-dev libv4l-dev
       libopencv-dnn-dev libopencv-imgproc-dev libdlib-dev libdlib-data libblas-dev liblapack-dev
-      libopenblas0-pthread pkg-config unzip python3
+      libopenblas0-pthread pkg-config unzip python3 curl
       systemd)  # systemd-analyze: the unit is verified and rated by the tests
 missing=()
 for p in "${DEBS[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p"); done

@@ -6,6 +6,7 @@ import VeilLive
 import VeilMedia
 import VeilOutput
 import VeilPipeline
+import VeilStatus
 
 /// One configured camera, running: its source (a V4L2 device, or a file played like one), its models,
 /// its live pipeline and its outputs. Independent of every other camera: its own threads, models and
@@ -14,6 +15,7 @@ final class CameraPipeline {
     let camera: VeilConfiguration.Camera
     let anonymize: VeilConfiguration.Anonymize
     private let pipeline: LivePipeline
+    private let anonymizer: TrackingAnonymizer
     private let outputs: CameraOutputs
     private let cameraSource: CameraFrameSource?
     private let logger: Logger
@@ -54,6 +56,7 @@ final class CameraPipeline {
         outputs = try CameraOutputs(camera: camera.name, width: camera.size.width, height: camera.size.height,
                                     frameRate: Double(camera.fps), encoder: Self.encoder(camera.encoder),
                                     outputs: camera.outputs.map { Self.output($0, camera: camera.name) }, logger: logger)
+        anonymizer = models.anonymizer
         let outputs = outputs, progress = progress
         pipeline = LivePipeline(source: source, detector: models.detector, anonymizer: models.anonymizer, settings: live) { frame, _ in
             outputs.submit(frame.picture, captureTime: frame.captureTime)
@@ -77,6 +80,9 @@ final class CameraPipeline {
             camera \(camera.name): stopped: \(stats.framesIn) frames in, \(stats.framesOut) out, \(stats.dropped) dropped \
             unprocessed, \(stats.droppedLate) dropped late, \(stats.failClosed) covered whole, \(stats.placeholders) offline slates
             """)
+        for output in outputs.statistics.outputs {
+            logger.info("camera \(camera.name): \(output.name): \(output.sent) sent, \(output.errors) errors, \(output.dropped) dropped")
+        }
     }
 
     /// Whether the source ended by itself (a file played once, or failed) and its last frame went out.
@@ -93,6 +99,41 @@ final class CameraPipeline {
         let stats = pipeline.statistics
         let state = cameraSource.map { $0.isOnline ? "live" : "offline" } ?? "file"
         return "\(camera.name) \(state) in \(stats.framesIn) out \(stats.framesOut) dropped \(stats.dropped)"
+    }
+
+    /// The camera's figures for /metrics, /healthz and /status.
+    var status: CameraStatus {
+        let stats = pipeline.statistics
+        let faces = anonymizer.counts
+        let output = outputs.statistics
+        var status = CameraStatus(name: camera.name, source: camera.source, online: cameraSource?.isOnline ?? true,
+                                  secondsSinceProgress: secondsSinceProgress)
+        status.framesIn = stats.framesIn
+        status.framesOut = stats.framesOut
+        status.dropped = stats.dropped
+        status.failClosed = stats.failClosed
+        status.tracked = stats.tracked
+        status.quickCover = stats.quickCover
+        status.droppedLate = stats.droppedLate
+        status.placeholders = stats.placeholders
+        status.latencyP50 = stats.latency.percentile(0.5)
+        status.latencyP95 = stats.latency.percentile(0.95)
+        status.latencyP99 = stats.latency.percentile(0.99)
+        status.latencyMax = stats.latency.maximum
+        status.latencyBuckets = CameraStatus.latencyBucketBounds.map { ($0, stats.latency.count(atMost: $0)) }
+            + [(.infinity, stats.latency.count)]
+        status.faces = Dictionary(uniqueKeysWithValues: faces.faces.map { ($0.key.rawValue, $0.value) })
+        status.identityChecks = faces.identityChecks
+        status.identityIncidents = faces.incidents
+        status.identityDistanceMin = faces.identityDistanceMin.map(Double.init)
+        status.outputs = output.outputs.map {
+            OutputStatusValue(name: $0.name, sent: $0.sent, bytes: $0.bytes, errors: $0.errors, dropped: $0.dropped,
+                              paused: $0.paused, lastError: $0.lastError)
+        }
+        status.framesEncoded = output.framesEncoded
+        status.encodeErrors = output.encodeErrors
+        status.outputFramesDropped = output.framesDropped
+        return status
     }
 
     private static func formats(_ format: VeilConfiguration.PixelFormat) -> [PixelFormat] {

@@ -4,19 +4,20 @@ import ServiceLifecycle
 import UnixSignals
 import VeilConfig
 import VeilLive
+import VeilStatus
 import VeilSystemd
 
 /// The daemon's cameras, as one service: starts them all, tells systemd when they run, pings the
 /// watchdog while every camera's loop moves frames, applies the config file again on SIGHUP, and stops
 /// them in reverse order on shutdown.
-public final class CameraSupervisor: Service, @unchecked Sendable {
+public final class CameraSupervisor: Service, StatusSource, @unchecked Sendable {
 
     private let configPath: String
     private let notifier: SystemdNotifier
     private let logger: Logger
     private let lock = NSLock()
     private var configuration: VeilConfiguration
-    private var cameras: [CameraPipeline] = []
+    private var pipelines: [CameraPipeline] = []
 
     /// Builds every camera (models, sources, outputs): throws on the first that cannot run, before
     /// anything starts.
@@ -25,7 +26,7 @@ public final class CameraSupervisor: Service, @unchecked Sendable {
         self.configuration = configuration
         self.notifier = notifier
         self.logger = logger
-        cameras = try configuration.cameras.map {
+        pipelines = try configuration.cameras.map {
             try CameraPipeline(camera: $0, anonymize: configuration.anonymize, logger: logger)
         }
     }
@@ -53,8 +54,13 @@ public final class CameraSupervisor: Service, @unchecked Sendable {
     private var running: [CameraPipeline] {
         lock.lock()
         defer { lock.unlock() }
-        return cameras
+        return pipelines
     }
+
+    public func cameras() -> [CameraStatus] { running.map(\.status) }
+
+    /// How long a camera may go without moving a frame before it counts as stalled (watchdog, /healthz).
+    public var stallLimit: Double { (notifier.watchdogInterval.map { $0 / 2 } ?? .seconds(5)).seconds }
 
     private var statusText: String { running.map(\.statusLine).joined(separator: "; ") }
 
@@ -64,7 +70,7 @@ public final class CameraSupervisor: Service, @unchecked Sendable {
         let period = notifier.watchdogInterval.map { $0 / 2 } ?? .seconds(1)
         // A camera whose loop has handed no frame (nor slate) on for half the watchdog's interval
         // stops the pings: systemd restarts the daemon by the end of the interval.
-        let stallLimit = period.seconds
+        let stallLimit = self.stallLimit
         var sinceStatus = Duration.zero
         var reported: [String] = []
         while !Task.isCancelled {
@@ -144,7 +150,7 @@ public final class CameraSupervisor: Service, @unchecked Sendable {
         for camera in retired.reversed() { camera.stop() }
         for camera in built { camera.start() }
         lock.lock()
-        cameras = next
+        pipelines = next
         configuration = new
         lock.unlock()
         let restarted = built.filter { oldNames.contains($0.camera.name) }.count

@@ -1,6 +1,7 @@
 import Logging
 import ServiceLifecycle
 import VeilConfig
+import VeilStatus
 import VeilSystemd
 
 /// `veil run`: the daemon, as a service group that SIGTERM and SIGINT shut down gracefully.
@@ -13,8 +14,15 @@ public enum Daemon {
         logger.logLevel = Logger.Level(rawValue: configuration.daemon.logLevel.rawValue) ?? .info
         let supervisor = try CameraSupervisor(configPath: configPath, configuration: configuration,
                                               notifier: SystemdNotifier(), logger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        // Started first, stopped last: /healthz answers for the whole of the cameras' lives.
+        if let http = configuration.daemon.http {
+            services.append(.init(service: StatusServer(host: http.host, port: http.port, source: supervisor,
+                                                        stallLimit: supervisor.stallLimit, logger: logger)))
+        }
+        services.append(.init(service: supervisor, successTerminationBehavior: .gracefullyShutdownGroup))
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [.init(service: supervisor, successTerminationBehavior: .gracefullyShutdownGroup)],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import VeilAnonymize
 import VeilMedia
@@ -22,9 +23,8 @@ public final class TrackingAnonymizer: FrameAnonymizing {
     public let identityChecks: IdentityCheckQueue?
     /// Per-stage times of every frame, for benchmarks.
     public private(set) var clock = StageClock()
-    /// Faces handled so far, by how (swapped, tracked, covered), and identity incidents.
-    public private(set) var faces: [FaceHandling: Int] = [:]
-    public private(set) var incidents = 0
+    private let countsLock = NSLock()
+    private var tally = FaceCounts()
     private var frame = 0
 
     public init(_ anonymizer: FaceAnonymizer, identityChecks: IdentityCheckQueue?) {
@@ -35,14 +35,37 @@ public final class TrackingAnonymizer: FrameAnonymizing {
     public func anonymize(_ picture: Picture, detections: [Detection], ownFrame: Bool, interval: Float) throws {
         let records = anonymizer.anonymize(picture, detections: detections, ownFrame: ownFrame, frame: frame, interval: interval,
                                            measureStability: false, clock: &clock)
+        countsLock.lock()
         for record in records {
-            faces[record.handling, default: 0] += 1
-            if record.incident != nil { incidents += 1 }
+            tally.faces[record.handling, default: 0] += 1
+            if record.incident != nil { tally.incidents += 1 }
+            if let distance = record.identityDistance {
+                tally.identityChecks += 1
+                tally.identityDistanceMin = min(tally.identityDistanceMin ?? distance, distance)
+            }
         }
+        countsLock.unlock()
         frame += 1
     }
 
     public var trackedRegions: [Box] { anonymizer.tracker.tracks.map(\.region) }
+
+    /// What has been done to faces so far; read from any thread.
+    public var counts: FaceCounts {
+        countsLock.lock()
+        defer { countsLock.unlock() }
+        return tally
+    }
+}
+
+/// Faces handled by a camera so far.
+public struct FaceCounts {
+    /// By how: swapped, tracked, covered.
+    public var faces: [FaceHandling: Int] = [:]
+    public var identityChecks = 0
+    /// Checks that failed (the track escalated) or could not run.
+    public var incidents = 0
+    public var identityDistanceMin: Float?
 }
 
 /// The models a camera's pipeline needs, loaded once.

@@ -15,6 +15,12 @@ public struct LatencyHistogram {
         maximum = max(maximum, seconds)
     }
 
+    /// How many samples fell in bins that end at or below `seconds` (Prometheus' cumulative buckets).
+    public func count(atMost seconds: Double) -> Int {
+        let end = min(bins.count, Int((seconds / LatencyHistogram.binWidth).rounded()))
+        return end > 0 ? bins[0..<end].reduce(0, +) : 0
+    }
+
     /// The upper edge of the bin holding the given fraction of samples, in seconds; 0 when empty.
     public func percentile(_ fraction: Double) -> Double {
         guard count > 0 else { return 0 }

@@ -11,6 +11,8 @@ public struct LiveBench {
     public var seconds: Double
     public var anonymizer = AnonymizerSettings()
     public var live = LiveSettings()
+    /// Where emitted frames go (the outputs, when benchmarked with them); nowhere by default.
+    public var output: LivePipeline.Output = { _, _ in }
 
     public init(input: String, width: Int, height: Int, frameRate: Double, seconds: Double) {
         self.input = input
@@ -24,7 +26,8 @@ public struct LiveBench {
     public func run(logger: Logger) throws -> [String: Any] {
         let source = try FileFrameSource(path: input, width: width, height: height, frameRate: frameRate)
         let models = try LiveModels(settings: anonymizer, width: width, height: height, frameRate: frameRate, logger: logger)
-        let pipeline = LivePipeline(source: source, detector: models.detector, anonymizer: models.anonymizer, settings: live) { _, _ in }
+        let pipeline = LivePipeline(source: source, detector: models.detector, anonymizer: models.anonymizer, settings: live,
+                                    output: output)
         let rssStart = ProcessUsage.residentMegabytes()
         let cpuStart = ProcessUsage.cpuSeconds()
         let started = MonotonicClock.now()
@@ -51,8 +54,9 @@ public struct LiveBench {
             "cpu_percent": (cpu / wall * 1000).rounded() / 10,
             "rss_mb": ["start": rssStart, "end": ProcessUsage.residentMegabytes()],
             "anonymizer_ms_per_frame": stages,
-            "faces": Dictionary(uniqueKeysWithValues: models.anonymizer.faces.map { ($0.key.rawValue, $0.value) }),
-            "identity_incidents": models.anonymizer.incidents,
+            "faces": Dictionary(uniqueKeysWithValues: models.anonymizer.counts.faces.map { ($0.key.rawValue, $0.value) }),
+            "identity_checks": models.anonymizer.counts.identityChecks,
+            "identity_incidents": models.anonymizer.counts.incidents,
         ]
     }
 }

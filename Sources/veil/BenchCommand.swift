@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import VeilLive
+import VeilOutput
 import VeilPipeline
 import VeilVision
 
@@ -40,6 +41,11 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("on-stall"), help: "--live: blur_frame | black_frame | drop")
     var onStall: StallPolicy = .blurFrame
 
+    @Option(name: .customLong("outputs"), help: ArgumentHelp(
+        "--live: also encode and send to RTP (127.0.0.1:5004), SRTP (:5008) and a recording, all in DIR.",
+        valueName: "DIR"))
+    var outputsDirectory: String?
+
     func run() throws {
         if live { return try runLive() }
         let clip = try input ?? runReportingErrors { try SampleClip.defaultPath() }
@@ -75,7 +81,18 @@ extension BenchCommand {
         var bench = LiveBench(input: clip, width: dimensions[0], height: dimensions[1], frameRate: fps, seconds: seconds)
         bench.anonymizer.mode = mode
         bench.live.onStall = onStall
-        let result = try runReportingErrors { try bench.run(logger: .veil) }
+        let outputs = try outputsDirectory.map { directory in
+            try runReportingErrors { try BenchOutputs.make(in: directory, width: dimensions[0], height: dimensions[1], fps: fps, preset: preset) }
+        }
+        if let outputs {
+            outputs.start()
+            bench.output = { frame, _ in outputs.submit(frame.picture, captureTime: frame.captureTime) }
+        }
+        var result = try runReportingErrors { try bench.run(logger: .veil) }
+        if let outputs {
+            outputs.stop()
+            result["outputs"] = BenchOutputs.report(outputs.statistics)
+        }
         let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys, .withoutEscapingSlashes])
         print(String(decoding: data, as: UTF8.self))
     }
@@ -91,5 +108,42 @@ enum SampleClip {
             throw CommandError("no sample clip at \(path): run `make demo` (or scripts/make-sample.sh) first")
         }
         return path
+    }
+}
+
+/// The outputs `veil bench --live --outputs DIR` adds: RTP, SRTP (with a fresh key) and a recording,
+/// as a clinic would run them at once.
+enum BenchOutputs {
+    static func make(in directory: String, width: Int, height: Int, fps: Double, preset: String) throws -> CameraOutputs {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let key = "\(directory)/bench.key"
+        var bytes = [UInt8](repeating: 0, count: 30)
+        for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255) }
+        FileManager.default.createFile(atPath: key, contents: Data(Data(bytes).base64EncodedString().utf8),
+                                       attributes: [.posixPermissions: 0o600])
+        let specs: [OutputSpec] = [
+            .rtp(address: "127.0.0.1:5004", sdpPath: "\(directory)/bench-rtp.sdp"),
+            .srtp(address: "127.0.0.1:5008", sdpPath: "\(directory)/bench-srtp.sdp", keyFile: key),
+            .record(directory: "\(directory)/recordings", segmentSeconds: 600, container: .mkv, maxTotalBytes: nil),
+        ]
+        return try CameraOutputs(camera: "bench", width: width, height: height, frameRate: fps,
+                                 encoder: EncoderOptions(preset: preset, gop: Int(fps.rounded())), outputs: specs, logger: .veil)
+    }
+
+    static func report(_ stats: OutputStatistics) -> [String: Any] {
+        func ms(_ seconds: Double) -> Double { (seconds * 1e4).rounded() / 10 }
+        var report: [String: Any] = [
+            "frames_submitted": stats.framesSubmitted, "frames_dropped": stats.framesDropped,
+            "frames_encoded": stats.framesEncoded, "encode_errors": stats.encodeErrors,
+            "encode_ms": ["mean": ms(stats.encodeTime.mean), "p99": ms(stats.encodeTime.percentile(0.99))],
+        ]
+        for output in stats.outputs {
+            report[output.name] = [
+                "sent": output.sent, "errors": output.errors, "dropped": output.dropped,
+                "capture_to_packet_ms": ["p50": ms(output.latency.percentile(0.5)), "p99": ms(output.latency.percentile(0.99)),
+                                         "max": ms(output.latency.maximum)],
+            ]
+        }
+        return report
     }
 }

@@ -107,10 +107,11 @@ final class DaemonProcess {
 
 /// A daemon config for tests: small file-fed cameras (the sample clip, played like a camera) in blur
 /// mode, each recording into `directory`/NAME.
-func daemonConfig(cameras: [(name: String, fps: Int)], directory: URL, source: String, realtime: Bool = true) -> String {
+func daemonConfig(cameras: [(name: String, fps: Int)], directory: URL, source: String, realtime: Bool = true,
+                  http: String = "") -> String {
     var text = """
         [daemon]
-        http = ""
+        http = "\(http)"
         stability_log = ""
 
         [anonymize]
@@ -144,4 +145,31 @@ func recordings(of camera: String, in directory: URL) throws -> [String] {
     let folder = directory.appendingPathComponent(camera)
     return try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".mkv") }.sorted()
         .map { folder.appendingPathComponent($0).path }
+}
+
+/// A TCP port nothing listens on now (bound once by us, then released).
+func freePort() throws -> Int {
+    let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
+            guard bind(fd, pointer, length) == 0 else { return -1 }
+            return getsockname(fd, pointer, &length)
+        }
+    }
+    guard bound == 0 else { throw XCTSkip("cannot bind a TCP port on 127.0.0.1") }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// GET http://127.0.0.1:PORT/PATH with curl: status code and body.
+func httpGet(port: Int, _ path: String) throws -> (status: Int, body: String) {
+    let result = try Run.program("/usr/bin/curl", ["-s", "-w", "\n%{http_code}", "http://127.0.0.1:\(port)\(path)"])
+    var lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+    let status = Int(lines.popLast() ?? "") ?? 0
+    return (status, lines.joined(separator: "\n"))
 }

@@ -1,0 +1,59 @@
+import Prometheus
+
+/// The names and help texts of everything `/metrics` shows. swift-prometheus stops the process when
+/// one name is registered with two help texts, so each family is spelled out once, here.
+struct MetricFamily: Sendable {
+    let name: String
+    let help: String
+
+    var descriptor: MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+    }
+
+    // Counters: running totals since the camera's pipeline started.
+    static let framesIn = MetricFamily(name: "veil_frames_in_total", help: "Frames captured.")
+    static let framesOut = MetricFamily(name: "veil_frames_out_total", help: "Frames handed to the outputs.")
+    static let framesDropped = MetricFamily(
+        name: "veil_frames_dropped_total", help: "Frames the capture ring dropped because processing had fallen behind.")
+    static let failClosed = MetricFamily(
+        name: "veil_fail_closed_frames_total",
+        help: "Frames covered whole (or dropped, per on_stall) because detections were stale or anonymizing failed.")
+    static let ladder = MetricFamily(
+        name: "veil_ladder_frames_total", help: "Frames that took a rung of the degrade ladder to meet their deadline.")
+    static let placeholders = MetricFamily(
+        name: "veil_placeholder_frames_total", help: "Offline slates sent while the camera was gone.")
+    static let faces = MetricFamily(name: "veil_faces_total", help: "Faces de-identified, by how.")
+    static let identityChecks = MetricFamily(
+        name: "veil_identity_checks_total", help: "Face-descriptor checks of an anonymized face against its subject.")
+    static let identityIncidents = MetricFamily(
+        name: "veil_identity_incidents_total",
+        help: "Identity checks whose distance fell below identity_margin.")
+    static let outputPackets = MetricFamily(
+        name: "veil_output_packets_total", help: "Packets (frames, for recordings and loopback) an output wrote.")
+    static let outputBytes = MetricFamily(name: "veil_output_bytes_total", help: "Bytes an output wrote.")
+    static let outputErrors = MetricFamily(name: "veil_output_errors_total", help: "Write errors of an output.")
+    static let outputDropped = MetricFamily(
+        name: "veil_output_dropped_total", help: "Packets an output dropped (paused or behind).")
+    static let encoderFrames = MetricFamily(name: "veil_encoder_frames_total", help: "Frames encoded for the outputs.")
+    static let encodeErrors = MetricFamily(name: "veil_encode_errors_total", help: "Frames the encoder failed on.")
+    static let encoderDropped = MetricFamily(
+        name: "veil_encoder_dropped_frames_total", help: "Frames the encoder's queue dropped before encoding.")
+
+    // Gauges: the state at the scrape.
+    static let online = MetricFamily(
+        name: "veil_camera_online", help: "1 while the camera delivers frames, 0 while its offline slate is sent.")
+    static let outputPaused = MetricFamily(name: "veil_output_paused", help: "1 while an output is paused.")
+    static let secondsSinceProgress = MetricFamily(
+        name: "veil_seconds_since_progress", help: "Seconds since the pipeline last handed a frame on.")
+    static let identityDistanceMin = MetricFamily(
+        name: "veil_identity_distance_min",
+        help: "Smallest face-descriptor distance between a subject and its anonymized face so far.")
+    static let latencyQuantile = MetricFamily(
+        name: "veil_latency_quantile_seconds",
+        help: "Capture to hand-off latency quantiles since start, from the pipeline's own 0.1 ms histogram.")
+    static let latencyMax = MetricFamily(
+        name: "veil_latency_max_seconds", help: "Longest capture to hand-off latency since start.")
+
+    // Histogram.
+    static let latency = MetricFamily(name: "veil_latency_seconds", help: "Capture to hand-off latency.")
+}

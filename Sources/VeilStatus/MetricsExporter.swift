@@ -1,0 +1,93 @@
+import Foundation
+import Prometheus
+
+/// `/metrics`: each scrape copies the cameras' snapshots into a swift-prometheus registry and renders
+/// it. The registry is this exporter's own, never the global `MetricsSystem`'s, so any number of
+/// servers can live in one process. Scrapes are serialised: the counters' deltas depend on the
+/// previous scrape, and an update must not be rendered half done.
+final class MetricsExporter: @unchecked Sendable {
+    let registry = PrometheusCollectorRegistry()
+    private let lock = NSLock()
+    private var counters: [Series: TotalCounter] = [:]
+    private var gauges: [Series: Gauge] = [:]
+    private var latencies: [String: LatencySeries] = [:]
+
+    /// A time series: a family and its label values, in a fixed label order.
+    private struct Series: Hashable {
+        let name: String
+        let labels: [String]
+
+        init(_ family: MetricFamily, _ labels: [(String, String)]) {
+            name = family.name
+            self.labels = labels.flatMap { [$0.0, $0.1] }
+        }
+    }
+
+    func render(_ cameras: [CameraStatus]) -> [UInt8] {
+        lock.lock()
+        defer { lock.unlock() }
+        for camera in cameras {
+            update(camera)
+        }
+        return registry.emitToBuffer()
+    }
+
+    private func update(_ camera: CameraStatus) {
+        let labels = [("camera", camera.name)]
+        count(.framesIn, labels, camera.framesIn)
+        count(.framesOut, labels, camera.framesOut)
+        count(.framesDropped, labels, camera.dropped)
+        count(.failClosed, labels, camera.failClosed)
+        count(.ladder, labels + [("rung", "tracked")], camera.tracked)
+        count(.ladder, labels + [("rung", "quick_cover")], camera.quickCover)
+        count(.ladder, labels + [("rung", "dropped_late")], camera.droppedLate)
+        count(.placeholders, labels, camera.placeholders)
+        for (handling, faces) in camera.faces {
+            count(.faces, labels + [("handling", handling)], faces)
+        }
+        count(.identityChecks, labels, camera.identityChecks)
+        count(.identityIncidents, labels, camera.identityIncidents)
+        count(.encoderFrames, labels, camera.framesEncoded)
+        count(.encodeErrors, labels, camera.encodeErrors)
+        count(.encoderDropped, labels, camera.outputFramesDropped)
+        for output in camera.outputs {
+            let outputLabels = labels + [("output", output.name)]
+            count(.outputPackets, outputLabels, output.sent)
+            count(.outputBytes, outputLabels, output.bytes)
+            count(.outputErrors, outputLabels, output.errors)
+            count(.outputDropped, outputLabels, output.dropped)
+            set(.outputPaused, outputLabels, output.paused ? 1 : 0)
+        }
+
+        set(.online, labels, camera.online ? 1 : 0)
+        set(.secondsSinceProgress, labels, camera.secondsSinceProgress)
+        // No value before the first identity check: an absent series, rather than a made-up distance.
+        if let distance = camera.identityDistanceMin {
+            set(.identityDistanceMin, labels, distance)
+        } else if let gauge = gauges.removeValue(forKey: Series(.identityDistanceMin, labels)) {
+            registry.unregisterGauge(gauge)
+        }
+        for (quantile, value) in [("0.5", camera.latencyP50), ("0.95", camera.latencyP95), ("0.99", camera.latencyP99)] {
+            set(.latencyQuantile, labels + [("quantile", quantile)], value)
+        }
+        set(.latencyMax, labels, camera.latencyMax)
+
+        let latency = latencies[camera.name] ?? LatencySeries(registry: registry, labels: labels)
+        latencies[camera.name] = latency
+        latency.follow(buckets: camera.latencyBuckets, maximum: camera.latencyMax)
+    }
+
+    private func count(_ family: MetricFamily, _ labels: [(String, String)], _ total: Int) {
+        let key = Series(family, labels)
+        let counter = counters[key] ?? TotalCounter(registry.makeCounter(descriptor: family.descriptor, labels: labels))
+        counters[key] = counter
+        counter.follow(total)
+    }
+
+    private func set(_ family: MetricFamily, _ labels: [(String, String)], _ value: Double) {
+        let key = Series(family, labels)
+        let gauge = gauges[key] ?? registry.makeGauge(descriptor: family.descriptor, labels: labels)
+        gauges[key] = gauge
+        gauge.set(to: value)
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+
+/// `/status`: the cameras' figures as JSON with sorted, snake_case keys. Built field by field from
+/// `CameraStatus` so that nothing reaches it by accident: no key material, no pixels.
+struct StatusDocument: Encodable {
+    let healthy: Bool
+    let stallLimitSeconds: Double
+    let cameras: [Camera]
+
+    struct Camera: Encodable {
+        let name: String
+        let source: String
+        let online: Bool
+        let stalled: Bool
+        let secondsSinceProgress: Double
+        let frames: Frames
+        let ladder: Ladder
+        let latencySeconds: Latency
+        let faces: [String: Int]
+        let identity: Identity
+        let encoder: Encoder
+        let outputs: [Output]
+    }
+
+    struct Frames: Encodable {
+        let `in`: Int
+        let out: Int
+        let dropped: Int
+        let failClosed: Int
+        let placeholders: Int
+    }
+
+    struct Ladder: Encodable {
+        let tracked: Int
+        let quickCover: Int
+        let droppedLate: Int
+    }
+
+    struct Latency: Encodable {
+        let p50: Double
+        let p95: Double
+        let p99: Double
+        let max: Double
+    }
+
+    struct Identity: Encodable {
+        let checks: Int
+        let incidents: Int
+        /// Absent before the first check.
+        let distanceMin: Double?
+    }
+
+    struct Encoder: Encodable {
+        let frames: Int
+        let errors: Int
+        let dropped: Int
+    }
+
+    struct Output: Encodable {
+        let name: String
+        let sent: Int
+        let bytes: Int
+        let errors: Int
+        let dropped: Int
+        let paused: Bool
+        let lastError: String?
+    }
+
+    init(_ cameras: [CameraStatus], stallLimit: Double) {
+        let health = Health(cameras, stallLimit: stallLimit)
+        healthy = health.isHealthy
+        stallLimitSeconds = stallLimit
+        self.cameras = cameras.map { camera in
+            Camera(
+                name: camera.name, source: camera.source, online: camera.online,
+                stalled: camera.secondsSinceProgress >= stallLimit,
+                secondsSinceProgress: camera.secondsSinceProgress,
+                frames: Frames(in: camera.framesIn, out: camera.framesOut, dropped: camera.dropped,
+                               failClosed: camera.failClosed, placeholders: camera.placeholders),
+                ladder: Ladder(tracked: camera.tracked, quickCover: camera.quickCover, droppedLate: camera.droppedLate),
+                latencySeconds: Latency(p50: camera.latencyP50, p95: camera.latencyP95, p99: camera.latencyP99,
+                                        max: camera.latencyMax),
+                faces: camera.faces,
+                identity: Identity(checks: camera.identityChecks, incidents: camera.identityIncidents,
+                                   distanceMin: camera.identityDistanceMin),
+                encoder: Encoder(frames: camera.framesEncoded, errors: camera.encodeErrors,
+                                 dropped: camera.outputFramesDropped),
+                outputs: camera.outputs.map { output in
+                    Output(name: output.name, sent: output.sent, bytes: output.bytes, errors: output.errors,
+                           dropped: output.dropped, paused: output.paused, lastError: output.lastError)
+                })
+        }
+    }
+
+    func json() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        var data = try encoder.encode(self)
+        data.append(UInt8(ascii: "\n"))
+        return data
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import Hummingbird
+import Logging
+import Metrics
+import NIOCore
+import Prometheus
+import ServiceLifecycle
+
+/// The daemon's HTTP endpoints, served by Hummingbird on one local address:
+/// - `/metrics`: Prometheus text, every series labelled `camera`;
+/// - `/healthz`: 200 "ok" while every pipeline progresses, else 503 naming the stalled cameras;
+/// - `/status`: the cameras' figures as JSON.
+/// Anything else is 404. Every request reads a fresh snapshot from `source`.
+public final class StatusServer: Service, Sendable {
+    public let host: String
+    /// As configured; 0 lets the system pick one, which `listeningPort()` then tells.
+    public let port: Int
+    /// Seconds without progress after which a pipeline counts as stalled.
+    public let stallLimit: Double
+    private let source: any StatusSource
+    private let logger: Logger
+    private let exporter = MetricsExporter()
+    private let listening = ListeningState()
+
+    public init(host: String, port: Int, source: any StatusSource, stallLimit: Double, logger: Logger) {
+        self.host = host
+        self.port = port
+        self.source = source
+        self.stallLimit = stallLimit
+        self.logger = logger
+    }
+
+    /// The registry `/metrics` renders.
+    public var registry: PrometheusCollectorRegistry { exporter.registry }
+
+    /// A swift-metrics factory writing into `registry`. Bootstrapping `MetricsSystem` with it (once, in
+    /// the daemon) puts any swift-metrics instrumentation in the process on `/metrics` too; names
+    /// starting `veil_` are this server's.
+    public var metricsFactory: any MetricsFactory { PrometheusMetricsFactory(registry: registry) }
+
+    /// Serves until graceful shutdown (or cancellation). Throws `StatusServerError` when the address
+    /// cannot be bound.
+    public func run() async throws {
+        let application = Application(
+            router: makeRouter(),
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port)),
+            onServerRunning: { [listening, port] channel in
+                listening.started(port: channel.localAddress?.port ?? port)
+            },
+            logger: logger)
+        do {
+            try await application.run()
+        } catch where !listening.hasStarted {
+            let failure = StatusServerError(host: host, port: port, reason: StatusServerError.reason(error))
+            listening.failed(failure)
+            throw failure
+        }
+        // Shut down before it ever listened: no port will come.
+        listening.failed(CancellationError())
+    }
+
+    /// The port the server listens on, once it does. Throws the start-up error if it could not listen.
+    public func listeningPort() async throws -> Int {
+        try await listening.port()
+    }
+
+    private func makeRouter() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.get("metrics") { [exporter, source] _, _ -> Response in
+            let text = exporter.render(source.cameras())
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: text)))
+        }
+        router.get("healthz") { [source, stallLimit] _, _ -> Response in
+            let health = Health(source.cameras(), stallLimit: stallLimit)
+            return Response(status: health.isHealthy ? .ok : .serviceUnavailable,
+                            headers: [.contentType: "text/plain; charset=utf-8"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(string: health.line)))
+        }
+        router.get("status") { [source, stallLimit] _, _ -> Response in
+            let json = try StatusDocument(source.cameras(), stallLimit: stallLimit).json()
+            return Response(status: .ok, headers: [.contentType: "application/json"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: json)))
+        }
+        return router
+    }
+}
+
+/// The HTTP address could not be bound: one line naming it and why.
+public struct StatusServerError: Error, CustomStringConvertible {
+    public let host: String
+    public let port: Int
+    public let reason: String
+
+    public var description: String { "http: cannot listen on \(host):\(port): \(reason)" }
+
+    static func reason(_ error: any Error) -> String {
+        if let io = error as? IOError {
+            return String(cString: strerror(io.errnoCode))
+        }
+        return "\(error)".split(whereSeparator: \.isNewline).joined(separator: " ")
+    }
+}
