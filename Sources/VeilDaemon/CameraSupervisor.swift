@@ -26,9 +26,22 @@ public final class CameraSupervisor: Service, StatusSource, @unchecked Sendable 
         self.configuration = configuration
         self.notifier = notifier
         self.logger = logger
-        pipelines = try configuration.cameras.map {
-            try CameraPipeline(camera: $0, anonymize: configuration.anonymize, logger: logger)
+        pipelines = try Self.build(configuration.cameras, anonymize: configuration.anonymize, logger: logger)
+    }
+
+    /// Builds the cameras side by side: each loads its own models (a second or two of CPU), which
+    /// would otherwise add up before READY=1. Throws the first camera's error, in config order.
+    private static func build(_ cameras: [VeilConfiguration.Camera], anonymize: VeilConfiguration.Anonymize,
+                              logger: Logger) throws -> [CameraPipeline] {
+        var results = [Result<CameraPipeline, Error>?](repeating: nil, count: cameras.count)
+        let lock = NSLock()
+        DispatchQueue.concurrentPerform(iterations: cameras.count) { index in
+            let result = Result { try CameraPipeline(camera: cameras[index], anonymize: anonymize, logger: logger) }
+            lock.lock()
+            results[index] = result
+            lock.unlock()
         }
+        return try results.map { try $0!.get() }
     }
 
     public func run() async throws {
