@@ -17,6 +17,8 @@ struct DetectionResult {
     var captureTime: UInt64
     /// Nil when the detector failed on this frame.
     var detections: [Detection]?
+    /// The frame the pass looked at, coarsely: what later frames are compared with.
+    var thumbnail: Thumbnail
 }
 
 /// Runs the detector on its own thread (the second core), one frame at a time, so that a slow or
@@ -31,6 +33,7 @@ final class DetectionWorker {
     private let condition = NSCondition()
     /// The frame copied into `picture` and waiting for a pass.
     private var pending: (sequence: Int, captureTime: UInt64)?
+    private var pendingThumbnail = Thumbnail()
     /// The frame whose pass is queued or running, and when it was handed over.
     private var current: (sequence: Int, submitted: UInt64)?
     /// Running mean of a pass's duration from hand-over to result, in nanoseconds.
@@ -70,6 +73,7 @@ final class DetectionWorker {
         guard idle else { return }
         // Idle: the detector's thread does not read `picture` until `pending` is set.
         picture.copy(from: frame.picture)
+        pendingThumbnail.sample(frame.picture)
         condition.lock()
         defer { condition.unlock() }
         pending = (frame.sequence, frame.captureTime)
@@ -107,7 +111,8 @@ final class DetectionWorker {
 
             let detections = try? detector.detect(picture)
             condition.lock()
-            finished = DetectionResult(sequence: frame.sequence, captureTime: frame.captureTime, detections: detections)
+            finished = DetectionResult(sequence: frame.sequence, captureTime: frame.captureTime, detections: detections,
+                                       thumbnail: pendingThumbnail)
             if let pass = current {
                 let duration = Double(MonotonicClock.now() - pass.submitted)
                 passDuration += (duration - passDuration) * (passDuration == 0 ? 1 : 0.1)

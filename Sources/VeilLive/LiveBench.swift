@@ -47,7 +47,7 @@ public struct LiveBench {
             "input": input, "size": "\(width)x\(height)", "fps": frameRate, "mode": anonymizer.mode.rawValue,
             "seconds": (wall * 100).rounded() / 100, "budget_ms": ms(pipeline.budget), "on_stall": live.onStall.rawValue,
             "frames_in": stats.framesIn, "frames_out": stats.framesOut, "dropped": stats.dropped,
-            "fail_closed_frames": stats.failClosed, "detector_failures": stats.detectorFailures,
+            "fail_closed_frames": stats.failClosed, "scene_changes": stats.sceneChanges, "detector_failures": stats.detectorFailures,
             "ladder": ["tracked": stats.tracked, "quick_cover": stats.quickCover, "dropped_late": stats.droppedLate],
             "latency_ms": ["p50": ms(stats.latency.percentile(0.5)), "p95": ms(stats.latency.percentile(0.95)),
                            "p99": ms(stats.latency.percentile(0.99)), "max": ms(stats.latency.maximum)],

@@ -20,7 +20,10 @@ public struct LiveStatistics {
     public var detectorFailures = 0
     /// Offline slates emitted while the camera was gone.
     public var placeholders = 0
-    public var latency = LatencyHistogram()
+    /// Frames covered whole (counted in `failClosed` too) because the picture had changed too much
+    /// since the frame the detector last saw.
+    public var sceneChanges = 0
+    public var latency = DurationHistogram()
 }
 
 /// One camera's live pipeline. Three threads:
@@ -63,6 +66,11 @@ public final class LivePipeline {
     private var expectedCost: Double
     /// Capture time of the newest frame the detector finished with.
     private var lastDetection: UInt64?
+    /// The newest detection pass not yet given to the anonymizer.
+    private var carried: DetectionResult?
+    /// The frame of the newest detection pass, and the frame being handled, coarsely.
+    private var detectedThumbnail = Thumbnail()
+    private var frameThumbnail = Thumbnail()
     private var lastCapture: UInt64?
 
     public init(source: FrameSource, detector: FaceDetecting, anonymizer: FrameAnonymizing, settings: LiveSettings = LiveSettings(),
@@ -164,16 +172,20 @@ public final class LivePipeline {
         // The wait for this frame's own detections leaves room for anonymizing, plus a margin for the
         // scheduler: a frame woken right at the limit would otherwise always fall to the quick cover.
         let room = min(UInt64(expectedCost) + LivePipeline.schedulingMargin, budgetNanos)
-        let result = worker.take(waitingFor: frame.sequence, until: deadline - room)
+        // A pass taken by a frame that was then dropped or covered whole still has to reach the tracker:
+        // it is carried to the next frame, or the faces it found would go untracked.
+        let result = worker.take(waitingFor: frame.sequence, until: deadline - room) ?? carried
+        carried = result
         var detections: [Detection] = []
         var ownFrame = false
         var fresh = false
-                if let result {
+        if let result {
             if let found = result.detections {
                 detections = found
                 ownFrame = result.sequence == frame.sequence
                 fresh = frame.sequence - result.sequence <= settings.freshFrames
                 lastDetection = max(lastDetection ?? 0, result.captureTime)
+                detectedThumbnail = result.thumbnail
             } else {
                 count { $0.detectorFailures += 1 }
             }
@@ -190,6 +202,16 @@ public final class LivePipeline {
         guard let lastDetection, frame.captureTime <= lastDetection + UInt64(staleAfter * 1e9) else {
             return failClosed(frame)
         }
+        // Tracking follows faces the detector has seen; a picture that changed wholesale since the
+        // detector last looked (a cut, a jump, the camera moved) may show faces no track knows, in
+        // places no track covers: covered whole until a detection pass has seen it.
+        if !ownFrame {
+            frameThumbnail.sample(frame.picture)
+            if let change = frameThumbnail.meanDifference(from: detectedThumbnail), change > settings.sceneChangeLimit {
+                count { $0.sceneChanges += 1 }
+                return failClosed(frame)
+            }
+        }
         if !ownFrame { count { $0.tracked += 1 } }
         if Double(started) + expectedCost > Double(deadline) {
             // The estimate only learns from full passes: decay it so that a passing slow spell
@@ -201,6 +223,7 @@ public final class LivePipeline {
             count { $0.quickCover += 1 }
             return emit(frame, .quickCover)
         }
+        carried = nil
         do {
             try anonymizer.anonymize(frame.picture, detections: detections, ownFrame: fresh, interval: interval)
         } catch {

@@ -25,6 +25,10 @@ public struct LiveSettings {
     /// pass rarely ends before its deadline; over two frames a face moves little, and landmarks that
     /// no longer agree with the detector's keypoints are rejected (the face is then covered).
     public var freshFrames = 2
+    /// Mean absolute luma difference (0-255, on a coarse grid) between a frame and the one the newest
+    /// detection pass saw, above which the frame is not trusted to tracking and is covered whole. A
+    /// seated patient moving changes a few levels between frames; a cut or a jump, tens.
+    public var sceneChangeLimit = 16.0
 
     public init() {}
 }

@@ -1,3 +1,5 @@
+import VeilMedia
+
 /// What a camera's outputs have done so far.
 public struct OutputStatistics {
     /// Frames given to `submit`, and of those dropped because every pool buffer was busy (or the

@@ -1,5 +1,5 @@
 /// Durations in 0.1 ms bins up to a second (longer ones share the last bin but still set `maximum`):
-/// fixed memory however long a camera runs.
+/// fixed memory however long a camera runs. Frame latencies, encode times, capture-to-packet times.
 public struct DurationHistogram {
     public static let binWidth = 0.1e-3
     private var bins = [Int](repeating: 0, count: 10_000)
@@ -18,6 +18,12 @@ public struct DurationHistogram {
     }
 
     public var mean: Double { count == 0 ? 0 : total / Double(count) }
+
+    /// How many samples fell in bins that end at or below `seconds` (Prometheus' cumulative buckets).
+    public func count(atMost seconds: Double) -> Int {
+        let end = min(bins.count, Int((seconds / DurationHistogram.binWidth).rounded()))
+        return end > 0 ? bins[0..<end].reduce(0, +) : 0
+    }
 
     /// The upper edge of the bin holding the given fraction of samples, in seconds; 0 when empty.
     public func percentile(_ fraction: Double) -> Double {
