@@ -4,22 +4,25 @@ import VeilMedia
 import VeilPipeline
 import VeilVision
 
-/// A camera stand-in: `count` frames of a fine pattern that differs per frame, paced at `frameRate`.
+/// A camera stand-in: `count` frames of a fine pattern that differs per frame, paced at `frameRate`;
+/// from frame `cutAt` on, the pattern is inverted (a cut: every pixel changes).
 final class PatternSource: FrameSource {
     let width = 64, height = 48
     let frameRate: Double
     private let count: Int
+    private let cutAt: Int?
     private var produced = 0
     private var start: UInt64?
 
-    init(count: Int, frameRate: Double = 100) {
+    init(count: Int, frameRate: Double = 100, cutAt: Int? = nil) {
         self.count = count
         self.frameRate = frameRate
+        self.cutAt = cutAt
     }
 
     func read(into picture: Picture) throws -> SourceFrame? {
         guard produced < count else { return nil }
-        PatternSource.draw(frame: produced, into: picture)
+        PatternSource.draw(frame: produced, inverted: produced >= cutAt ?? .max, into: picture)
         let origin = start ?? MonotonicClock.now()
         start = origin
         let due = origin + UInt64(Double(produced) * 1e9 / frameRate)
@@ -28,19 +31,27 @@ final class PatternSource: FrameSource {
         return SourceFrame(captureTime: max(due, MonotonicClock.now()))
     }
 
-    /// A checkerboard-like pattern (any blur changes it) keyed by the frame number, stored as pts.
-    static func draw(frame: Int, into picture: Picture) {
+    /// A checkerboard-like pattern (any blur changes it) keyed by the frame number, stored as pts
+    /// (plus `invertedMark` when inverted).
+    static func draw(frame: Int, inverted: Bool = false, into picture: Picture) {
         for y in 0..<picture.height {
-            for x in 0..<picture.width { picture.y[x, y] = UInt8(truncatingIfNeeded: ((x + y) % 2) * 200 + frame) }
+            for x in 0..<picture.width {
+                let value = UInt8(truncatingIfNeeded: ((x + y) % 2) * 200 + frame % 40)
+                picture.y[x, y] = inverted ? 255 - value : value
+            }
         }
         picture.u.fill(90)
         picture.v.fill(160)
-        picture.pts = Int64(frame)
+        picture.pts = Int64(frame) + (inverted ? invertedMark : 0)
     }
+
+    static let invertedMark: Int64 = 1_000_000
+
+    static func frameNumber(_ picture: Picture) -> Int { Int(picture.pts % invertedMark) }
 
     static func isOriginal(_ picture: Picture) -> Bool {
         let original = Picture(width: picture.width, height: picture.height)
-        draw(frame: Int(picture.pts), into: original)
+        draw(frame: frameNumber(picture), inverted: picture.pts >= invertedMark, into: original)
         return (0..<picture.height).allSatisfy { y in
             (0..<picture.width).allSatisfy { x in picture.y[x, y] == original.y[x, y] }
         }
@@ -61,6 +72,16 @@ final class CountingDetector: FaceDetecting {
         lock.lock()
         count += 1
         lock.unlock()
+        return []
+    }
+}
+
+/// A detector that finds nothing and takes `seconds` a pass.
+final class SlowDetector: FaceDetecting {
+    let seconds: Double
+    init(seconds: Double) { self.seconds = seconds }
+    func detect(_ picture: Picture) throws -> [Detection] {
+        Thread.sleep(forTimeInterval: seconds)
         return []
     }
 }

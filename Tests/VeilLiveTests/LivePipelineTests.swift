@@ -51,6 +51,27 @@ final class LivePipelineTests: XCTestCase {
         XCTAssertEqual(stats.framesOut, 0)
     }
 
+    func testFramesAfterACutAreCoveredUntilTheDetectorHasSeenOne() {
+        // 100 fps with a 10 ms budget and a 35 ms detector: the three frames after the cut are emitted
+        // (if at all) before any pass over a post-cut frame can end, so tracking alone would let them
+        // through as they are.
+        var settings = LiveSettings()
+        settings.budget = 0.010
+        let cut = 30
+        let log = OutputLog()
+        let pipeline = LivePipeline(source: PatternSource(count: 60, cutAt: cut), detector: SlowDetector(seconds: 0.035),
+                                    anonymizer: UntouchedAnonymizer(), settings: settings, output: log.record)
+        pipeline.start()
+        pipeline.wait()
+        let afterCut = log.frames.filter { (cut..<cut + 3).contains($0.sequence) }
+        XCTAssertFalse(afterCut.isEmpty, "no frame right after the cut was emitted: \(pipeline.statistics)")
+        for frame in afterCut {
+            XCTAssertEqual(frame.handling, .failClosed, "frame \(frame.sequence)")
+            XCTAssertFalse(frame.original, "frame \(frame.sequence) left as captured")
+        }
+        XCTAssertGreaterThan(pipeline.statistics.sceneChanges, 0)
+    }
+
     func testNormalRunEmitsFramesInOrderWithIncreasingTimestamps() throws {
         let clip = FileManager.default.temporaryDirectory.appendingPathComponent("veil-live-\(getpid()).mp4").path
         defer { unlink(clip) }
