@@ -10,8 +10,10 @@ final class LoopbackDevice {
     private let descriptor: Int32
     private let width: Int
     private let height: Int
-    /// One frame as the driver takes it: I420 planes packed without padding.
+    /// One frame as the driver takes it: I420 planes one after another, rows `lumaStride` bytes apart
+    /// (half that for chroma), `sizeimage` bytes in all.
     private let frame: UnsafeMutableRawBufferPointer
+    private let lumaStride: Int
 
     static func frameBytes(width: Int, height: Int) -> Int { width * height + 2 * ((width + 1) / 2) * ((height + 1) / 2) }
 
@@ -34,8 +36,13 @@ final class LoopbackDevice {
             // ENOTTY/EINVAL: the node answers no V4L2 output requests, e.g. a capture-only camera.
             throw LoopbackFailure(action: "set \(width)x\(height) YU12 output on", path: path, code: code)
         }
+        // Drivers may pad rows (vivid's output keeps the stride of its widest timing): the frame is
+        // laid out as the driver says, not as asked.
+        let stride = Int(format.fmt.pix.bytesperline)
+        let imageBytes = Int(format.fmt.pix.sizeimage)
         guard format.fmt.pix.width == UInt32(width), format.fmt.pix.height == UInt32(height),
-              format.fmt.pix.pixelformat == PixelFormat.yuv420.code else {
+              format.fmt.pix.pixelformat == PixelFormat.yuv420.code,
+              stride >= width, imageBytes >= stride * height + 2 * (stride / 2) * ((height + 1) / 2) else {
             close(descriptor)
             throw LoopbackFailure(action: "set \(width)x\(height) YU12 output on", path: path, code: EINVAL)
         }
@@ -43,7 +50,9 @@ final class LoopbackDevice {
         self.descriptor = descriptor
         self.width = width
         self.height = height
-        frame = .allocate(byteCount: bytes, alignment: 64)
+        lumaStride = stride
+        frame = .allocate(byteCount: max(bytes, imageBytes), alignment: 64)
+        frame.initializeMemory(as: UInt8.self, repeating: 0)
     }
 
     deinit {
@@ -55,11 +64,12 @@ final class LoopbackDevice {
     /// the device failed or went away.
     func write(_ picture: Picture) throws -> Bool {
         var offset = 0
-        for plane in picture.planes {
+        for (index, plane) in picture.planes.enumerated() {
+            let stride = index == 0 ? lumaStride : lumaStride / 2
             for row in 0..<plane.height {
-                (frame.baseAddress! + offset).copyMemory(from: plane.row(row), byteCount: plane.width)
-                offset += plane.width
+                (frame.baseAddress! + offset + row * stride).copyMemory(from: plane.row(row), byteCount: plane.width)
             }
+            offset += stride * plane.height
         }
         while true {
             let n = Glibc.write(descriptor, frame.baseAddress, frame.count)
