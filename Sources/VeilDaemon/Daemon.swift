@@ -12,6 +12,10 @@ public enum Daemon {
         let configuration = try VeilConfiguration.load(path: configPath)
         var logger = base
         logger.logLevel = Logger.Level(rawValue: configuration.daemon.logLevel.rawValue) ?? .info
+        if let log = configuration.daemon.stabilityLog {
+            // Said once at start rather than silently ignored: the key is part of the config contract.
+            logger.warning("veil: stability_log \(log): the live daemon does not write a stability log yet (veil process does)")
+        }
         let supervisor = try CameraSupervisor(configPath: configPath, configuration: configuration,
                                               notifier: SystemdNotifier(), logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []

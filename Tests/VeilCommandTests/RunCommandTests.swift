@@ -124,15 +124,15 @@ final class RunCommandTests: XCTestCase {
         XCTAssertTrue(log.contains("log_levle"), "the rejection names the bad key")
         XCTAssertTrue(log.contains("1 kept, 1 restarted, 0 started, 0 removed"), log)
 
-        // The unchanged camera kept one recording, without a gap longer than a frame interval. It runs
-        // at 5 fps so that a busy test machine cannot make a frame late, while a restart (models
-        // loaded again: seconds) could not hide.
+        // The unchanged camera kept one recording with no frame missing: every gap one interval (200 ms
+        // at 5 fps), give or take the capture thread's scheduling jitter on a busy machine; one lost
+        // frame would make a 400 ms gap, a restart (models loaded again) seconds.
         let steady = try recordings(of: "steady", in: directory)
         XCTAssertEqual(steady.count, 1)
         let times = try Probe(steady[0]).relativeMilliseconds
         XCTAssertGreaterThan(times.count, 20)
         let longest = zip(times, times.dropFirst()).map { $1 - $0 }.max() ?? 0
-        XCTAssertLessThanOrEqual(longest, 200 + 5, "unchanged camera's longest gap across the reload, ms")
+        XCTAssertLessThan(longest, 300, "unchanged camera's longest gap across the reload, ms")
         // The changed one started a new recording at its new rate.
         XCTAssertEqual(try recordings(of: "changed", in: directory).count, 2)
     }
