@@ -55,6 +55,3 @@ public enum CaptureError: Error, Equatable, CustomStringConvertible {
         seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
     }
 }
-
-/// The C library's text for an errno value, e.g. "No such device".
-func errnoText(_ code: Int32) -> String { String(cString: strerror(code)) }

@@ -1,5 +1,6 @@
 import CV4L2
 import Glibc
+import VeilMedia
 
 /// An open V4L2 device node, through libv4l2 (which converts formats that cameras send in odd
 /// layouts). Owns the file descriptor; every request goes through `perform` or `query`, so that none

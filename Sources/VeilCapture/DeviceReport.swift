@@ -1,4 +1,5 @@
 import Glibc
+import VeilMedia
 
 /// The device list as a person reads it (`veil devices`, the daemon's start-up log): each camera with
 /// its formats, sizes and rates, and formats Veil cannot capture marked as such.

@@ -1,5 +1,6 @@
 import CV4L2
 import Glibc
+import VeilMedia
 
 /// The driver's capture buffers, mapped into this process (VIDIOC_REQBUFS, VIDIOC_QUERYBUF, mmap).
 /// Holds the device file open: libv4l2 tracks its mappings per open device, so they are unmapped

@@ -1,4 +1,5 @@
 import CFFmpeg
+import Glibc
 
 /// What went wrong with a media file or stream, in one line that names what and where, so that the
 /// command layer can print it as is.
@@ -27,7 +28,7 @@ public enum MediaError: Error, Equatable, CustomStringConvertible {
 }
 
 /// FFmpeg's text for an error code (av_strerror), e.g. "Invalid data found when processing input".
-func ffmpegErrorText(_ code: Int32) -> String {
+public func ffmpegErrorText(_ code: Int32) -> String {
     var buffer = [CChar](repeating: 0, count: Int(AV_ERROR_MAX_STRING_SIZE))
     if av_strerror(code, &buffer, buffer.count) < 0 { return "FFmpeg error \(code)" }
     return String(cString: buffer)
@@ -35,12 +36,15 @@ func ffmpegErrorText(_ code: Int32) -> String {
 
 /// Passes a non-negative FFmpeg return value through; turns a negative one into a `MediaError`.
 @discardableResult
-func check(_ code: Int32, _ action: String, _ path: String) throws -> Int32 {
+public func check(_ code: Int32, _ action: String, _ path: String) throws -> Int32 {
     guard code >= 0 else { throw MediaError.failed(action: action, path: path, reason: ffmpegErrorText(code)) }
     return code
 }
 
 /// An allocation that returned NULL: FFmpeg reports these as ENOMEM, so do we.
-func outOfMemory(_ action: String, _ path: String) -> MediaError {
+public func outOfMemory(_ action: String, _ path: String) -> MediaError {
     .failed(action: action, path: path, reason: ffmpegErrorText(veil_averror(ENOMEM)))
 }
+
+/// The C library's text for an errno value, e.g. "No space left on device".
+public func errnoText(_ code: Int32) -> String { String(cString: strerror(code)) }

@@ -1,6 +1,7 @@
 import CFFmpeg
 import Glibc
 import Logging
+import VeilMedia
 
 /// H.264 over RTP (RFC 6184) through libavformat's rtp muxer, optionally protected with SRTP
 /// (FFmpeg's srtp protocol). Each open writes the SDP for the stream, so a restart with new

@@ -1,4 +1,5 @@
 import Glibc
+import VeilMedia
 
 /// A system call on a recording failed. Keeps errno, so that a full disk (which pauses the
 /// recording until space returns) can be told from other failures.

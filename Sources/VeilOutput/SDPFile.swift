@@ -1,4 +1,5 @@
 import Glibc
+import VeilMedia
 
 /// Writes an SDP file atomically: a temporary file in the same directory, then rename(), so a
 /// receiver reading it while the stream restarts sees the old description or the new one, never half.

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import VeilMedia
 
 /// An SRTP master key and salt (30 bytes) read from a key file. The file must be a regular file of
 /// mode 0600 (no group or other bits) owned by the user the daemon runs as: anyone who can read it
