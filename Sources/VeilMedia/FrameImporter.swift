@@ -33,16 +33,8 @@ public final class FrameImporter {
     public func copy(_ source: Picture, into picture: Picture, path: String) throws {
         if pictureFrame == nil { pictureFrame = av_frame_alloc() }
         guard let frame = pictureFrame else { throw outOfMemory("convert frames of", path) }
-        frame.pointee.format = AV_PIX_FMT_YUV420P.rawValue
-        frame.pointee.width = Int32(source.width)
-        frame.pointee.height = Int32(source.height)
+        source.present(in: frame)
         frame.pointee.color_range = AVCOL_RANGE_MPEG
-        frame.pointee.data.0 = source.y.base
-        frame.pointee.data.1 = source.u.base
-        frame.pointee.data.2 = source.v.base
-        frame.pointee.linesize.0 = Int32(source.y.stride)
-        frame.pointee.linesize.1 = Int32(source.u.stride)
-        frame.pointee.linesize.2 = Int32(source.v.stride)
         try copy(frame, into: picture, path: path)
     }
 

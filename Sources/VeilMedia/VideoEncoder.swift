@@ -94,16 +94,8 @@ final class VideoEncoder {
             try check(avcodec_send_frame(context, nil), "flush the encoder for", path)
             return
         }
-        frame.pointee.format = AV_PIX_FMT_YUV420P.rawValue
-        frame.pointee.width = Int32(picture.width)
-        frame.pointee.height = Int32(picture.height)
+        picture.present(in: frame)
         frame.pointee.pts = picture.pts
-        frame.pointee.data.0 = picture.y.base
-        frame.pointee.data.1 = picture.u.base
-        frame.pointee.data.2 = picture.v.base
-        frame.pointee.linesize.0 = Int32(picture.y.stride)
-        frame.pointee.linesize.1 = Int32(picture.u.stride)
-        frame.pointee.linesize.2 = Int32(picture.v.stride)
         try check(avcodec_send_frame(context, frame), "encode a frame for", path)
     }
 
