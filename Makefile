@@ -73,6 +73,7 @@ test-v4l2: setup
 	  echo "test-v4l2: $$file: $$found (width, height, frames) as expected"; \
 	done
 	$(MAKE) test-v4l2-daemon
+	$(MAKE) test-v4l2-loopback
 
 # The daemon on the real driver: `veil run` records vivid's camera through an unplug and replug
 # (scripts/vm-daemon-run.sh); the host then checks that the recording plays, covers the outage
@@ -86,6 +87,23 @@ test-v4l2-daemon: setup
 	veil=$$($(SWIFT) build -c release $(V4L2_BUILD_FLAGS) --show-bin-path)/veil && \
 	scripts/v4l2-vm.sh --unplug-after unplug-now $(V4L2_DAEMON_OUT) $(CURDIR)/scripts/vm-daemon-run.sh $$veil $(V4L2_DAEMON_OUT)
 	scripts/check-daemon-recording.sh $(V4L2_DAEMON_OUT)
+
+# The virtual camera on the real driver: v4l2loopback, built from Debian's v4l2loopback-dkms for the
+# guest's kernel (`scripts/v4l2-vm.sh --loopback`: /dev/video10, exclusive_caps=1), fed by `veil run`
+# from vivid's camera while FFmpeg reads it as a camera (scripts/vm-loopback-run.sh); the host then
+# checks the frames' size, count and content and the daemon's count (scripts/check-loopback.sh).
+# V4L2_VEIL names a prebuilt release binary to use instead of building one.
+V4L2_LOOPBACK_OUT := $(CURDIR)/$(OUT)/v4l2-loopback
+V4L2_LOOPBACK_FRAMES := 30
+V4L2_VEIL ?=
+
+.PHONY: test-v4l2-loopback
+test-v4l2-loopback: setup
+	$(if $(V4L2_VEIL),,$(SWIFT) build -c release --product veil $(V4L2_BUILD_FLAGS))
+	rm -rf $(V4L2_LOOPBACK_OUT) && mkdir -p $(V4L2_LOOPBACK_OUT)
+	veil=$(if $(V4L2_VEIL),$(abspath $(V4L2_VEIL)),$$($(SWIFT) build -c release $(V4L2_BUILD_FLAGS) --show-bin-path)/veil) && \
+	scripts/v4l2-vm.sh --loopback $(V4L2_LOOPBACK_OUT) $(CURDIR)/scripts/vm-loopback-run.sh $$veil $(V4L2_LOOPBACK_OUT) $(V4L2_LOOPBACK_FRAMES)
+	scripts/check-loopback.sh $(V4L2_LOOPBACK_OUT) $(V4L2_LOOPBACK_FRAMES)
 
 # Install as a system service: `make install` (as root) builds the release binary if needed, then
 # installs it, the unit, the example config (never over an edited one) and the models and donors,
