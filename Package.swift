@@ -86,7 +86,7 @@ let package = Package(
         .testTarget(name: "VeilStatusTests", dependencies: ["VeilStatus",
                                                             .product(name: "Logging", package: "swift-log"),
                                                             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
-        .testTarget(name: "VeilLiveTests", dependencies: ["VeilLive", "VeilPipeline", "VeilCapture", "VeilMedia", "VeilVision",
+        .testTarget(name: "VeilLiveTests", dependencies: ["VeilLive", "VeilPipeline", "VeilCapture", "VeilMedia", "VeilVision", "VeilAnonymize",
                                                           .product(name: "Logging", package: "swift-log")]),
     ],
     swiftLanguageModes: [.v5]

@@ -73,7 +73,7 @@ struct ConfigReader {
         var daemon = VeilConfiguration.Daemon(http: .init(host: "127.0.0.1", port: 9480), logLevel: .info,
                                               stabilityLog: "/var/log/veil/stability.jsonl")
         guard let section else { return daemon }
-        try section.allowOnly(["http", "log_level", "stability_log"], in: "[daemon]")
+        try section.allowOnly(["http", "log_level", "stability_log", "stability_log_max_mb", "stability_log_keep"], in: "[daemon]")
         if let http = try section.string("http") {
             daemon.http = try http.isEmpty ? nil : Self.endpoint(http, key: "http", in: section)
         }
@@ -81,13 +81,15 @@ struct ConfigReader {
         if let log = try section.string("stability_log") {
             daemon.stabilityLog = try log.isEmpty ? nil : section.absolutePath("stability_log")
         }
+        daemon.stabilityLogMaxMB = try section.int("stability_log_max_mb", in: 1...100_000) ?? daemon.stabilityLogMaxMB
+        daemon.stabilityLogKeep = try section.int("stability_log_keep", in: 1...1000) ?? daemon.stabilityLogKeep
         return daemon
     }
 
     private func readAnonymize(_ section: TableReader?) throws -> VeilConfiguration.Anonymize {
         var anonymize = VeilConfiguration.Anonymize(mode: .swap, donors: nil, identityMargin: 0.6, onStall: .blurFrame)
         guard let section else { return anonymize }
-        try section.allowOnly(["mode", "donors", "identity_margin", "on_stall"], in: "[anonymize]")
+        try section.allowOnly(["mode", "donors", "identity_margin", "on_stall", "consent", "consent_distance"], in: "[anonymize]")
         anonymize.mode = try section.choice("mode") ?? anonymize.mode
         anonymize.donors = try section.absolutePath("donors")
         if let donors = anonymize.donors, checkFiles, let problem = FileChecks.donorProblem(donors) {
@@ -95,6 +97,11 @@ struct ConfigReader {
         }
         anonymize.identityMargin = try section.number("identity_margin", in: 0...2) ?? anonymize.identityMargin
         anonymize.onStall = try section.choice("on_stall") ?? anonymize.onStall
+        if let consent = try section.string("consent"), !consent.isEmpty {
+            anonymize.consent = try section.absolutePath("consent")
+            if checkFiles, let problem = FileChecks.consentProblem(consent) { throw section.error("consent", problem) }
+        }
+        anonymize.consentDistance = try section.number("consent_distance", in: 0.1...0.6) ?? anonymize.consentDistance
         return anonymize
     }
 

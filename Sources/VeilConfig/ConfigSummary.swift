@@ -5,7 +5,8 @@ extension VeilConfiguration {
             "daemon: http \(daemon.http?.description ?? "off"), log level \(daemon.logLevel.rawValue), "
                 + "stability log \(daemon.stabilityLog ?? "off")",
             "anonymize: \(anonymize.mode.rawValue), donors \(anonymize.donors ?? "built-in"), "
-                + "identity margin \(TableReader.text(anonymize.identityMargin)), on stall \(anonymize.onStall.rawValue)",
+                + "identity margin \(TableReader.text(anonymize.identityMargin)), on stall \(anonymize.onStall.rawValue), "
+                + "consent \(anonymize.consent ?? "off")",
         ]
         for camera in cameras {
             let encoder = camera.encoder

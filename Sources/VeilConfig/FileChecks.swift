@@ -6,6 +6,16 @@ enum FileChecks {
     static let donorExtensions: Set<String> = ["png", "jpg", "jpeg"]
 
     /// A readable image, or a readable directory holding at least one (as Donor.loadAll reads them).
+    /// A consent directory must exist and be readable; it may be empty (nobody enrolled yet).
+    static func consentProblem(_ path: String) -> String? {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            return "\(path): No such directory (create it, then add people with `veil enroll`)"
+        }
+        guard access(path, R_OK | X_OK) == 0 else { return "\(path): cannot be read (\(String(cString: strerror(errno))))" }
+        return nil
+    }
+
     static func donorProblem(_ path: String) -> String? {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {

@@ -10,8 +10,11 @@ public struct VeilConfiguration: Equatable, Sendable {
         /// Where /metrics, /healthz and /status listen; nil: no HTTP server (`http = ""`).
         public var http: Endpoint?
         public var logLevel: LogLevel
-        /// JSON Lines, one record per frame; nil: not written (`stability_log = ""`).
+        /// JSON Lines: measured faces, minute windows, summaries; nil: not written (`stability_log = ""`).
         public var stabilityLog: String?
+        /// The log is rotated when it would pass this size; this many rotated files are kept.
+        public var stabilityLogMaxMB: Int = 100
+        public var stabilityLogKeep: Int = 5
     }
 
     /// The names of swift-log's levels, so `Logger.Level(rawValue:)` maps them.
@@ -25,6 +28,10 @@ public struct VeilConfiguration: Equatable, Sendable {
         public var donors: String?
         public var identityMargin: Double
         public var onStall: StallAction
+        /// A directory of `veil enroll` files: people shown as they are; nil: everyone is anonymized.
+        public var consent: String?
+        /// How close a face's descriptor must be to an enrolled one to be shown.
+        public var consentDistance: Double = 0.4
     }
 
     public enum AnonymizeMode: String, CaseIterable, Sendable {

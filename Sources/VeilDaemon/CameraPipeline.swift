@@ -24,7 +24,7 @@ final class CameraPipeline {
     /// Loads the models and opens the source and outputs; nothing runs until `start`. Throws on what
     /// the camera can never run with (models, donors, an output's key file); a missing camera is not
     /// one of them: it shows the offline slate until it appears.
-    init(camera: VeilConfiguration.Camera, anonymize: VeilConfiguration.Anonymize, logger base: Logger) throws {
+    init(camera: VeilConfiguration.Camera, anonymize: VeilConfiguration.Anonymize, journal: StabilityJournal?, logger base: Logger) throws {
         self.camera = camera
         self.anonymize = anonymize
         var logger = base
@@ -47,8 +47,12 @@ final class CameraPipeline {
         var settings = AnonymizerSettings()
         settings.mode = AnonymizeMode(rawValue: anonymize.mode.rawValue) ?? .swap
         settings.identityMargin = Float(anonymize.identityMargin)
+        if let consent = anonymize.consent {
+            settings.consent = try ConsentList.load(directory: consent, distance: Float(anonymize.consentDistance))
+        }
         let models = try LiveModels(settings: settings, width: camera.size.width, height: camera.size.height,
-                                    frameRate: Double(camera.fps), donors: anonymize.donors, logger: logger)
+                                    frameRate: Double(camera.fps), donors: anonymize.donors, camera: camera.name,
+                                    journal: journal, logger: logger)
         var live = LiveSettings()
         live.budget = Double(camera.budgetMs) / 1000
         live.onStall = StallPolicy(rawValue: anonymize.onStall.rawValue) ?? .blurFrame
@@ -76,6 +80,7 @@ final class CameraPipeline {
         pipeline.stop()
         outputs.stop()
         let stats = pipeline.statistics
+        anonymizer.finish(frames: stats.framesOut)
         logger.info("""
             camera \(camera.name): stopped: \(stats.framesIn) frames in, \(stats.framesOut) out, \(stats.dropped) dropped \
             unprocessed, \(stats.droppedLate) dropped late, \(stats.failClosed) covered whole, \(stats.placeholders) offline slates
@@ -126,6 +131,16 @@ final class CameraPipeline {
         status.identityChecks = faces.identityChecks
         status.identityIncidents = faces.incidents
         status.identityDistanceMin = faces.identityDistanceMin.map(Double.init)
+        for seconds in [1, 60] {
+            let window = anonymizer.stability(lastSeconds: seconds)
+            status.stability["\(seconds)s"] = StabilityWindowValue(
+                facesMeasured: window.measuredFaces, nme: window.nme, nmeDynamic: window.nmeDynamic, oks: window.oks,
+                jitterInput: window.jitterInput, jitterOutput: window.jitterOutput, identityChecks: window.identityChecks,
+                identityPassRatio: window.identityPassRatio)
+        }
+        status.stabilitySamples = stats.stabilitySamples
+        status.stabilitySeconds = stats.stabilitySeconds
+        status.identitySeconds = anonymizer.identityChecks?.cost.seconds ?? 0
         status.outputs = output.outputs.map {
             OutputStatusValue(name: $0.name, sent: $0.sent, bytes: $0.bytes, errors: $0.errors, dropped: $0.dropped,
                               paused: $0.paused, lastError: $0.lastError)

@@ -4,6 +4,7 @@ import ServiceLifecycle
 import UnixSignals
 import VeilConfig
 import VeilLive
+import VeilPipeline
 import VeilStatus
 import VeilSystemd
 
@@ -15,28 +16,32 @@ public final class CameraSupervisor: Service, StatusSource, @unchecked Sendable 
     private let configPath: String
     private let notifier: SystemdNotifier
     private let logger: Logger
+    private let journal: StabilityJournal?
     private let lock = NSLock()
     private var configuration: VeilConfiguration
     private var pipelines: [CameraPipeline] = []
 
     /// Builds every camera (models, sources, outputs): throws on the first that cannot run, before
     /// anything starts.
-    public init(configPath: String, configuration: VeilConfiguration, notifier: SystemdNotifier, logger: Logger) throws {
+    /// `journal`: the stability log every camera writes to, if any.
+    public init(configPath: String, configuration: VeilConfiguration, notifier: SystemdNotifier, journal: StabilityJournal?,
+                logger: Logger) throws {
         self.configPath = configPath
         self.configuration = configuration
         self.notifier = notifier
+        self.journal = journal
         self.logger = logger
-        pipelines = try Self.build(configuration.cameras, anonymize: configuration.anonymize, logger: logger)
+        pipelines = try Self.build(configuration.cameras, anonymize: configuration.anonymize, journal: journal, logger: logger)
     }
 
     /// Builds the cameras side by side: each loads its own models (a second or two of CPU), which
     /// would otherwise add up before READY=1. Throws the first camera's error, in config order.
     private static func build(_ cameras: [VeilConfiguration.Camera], anonymize: VeilConfiguration.Anonymize,
-                              logger: Logger) throws -> [CameraPipeline] {
+                              journal: StabilityJournal?, logger: Logger) throws -> [CameraPipeline] {
         var results = [Result<CameraPipeline, Error>?](repeating: nil, count: cameras.count)
         let lock = NSLock()
         DispatchQueue.concurrentPerform(iterations: cameras.count) { index in
-            let result = Result { try CameraPipeline(camera: cameras[index], anonymize: anonymize, logger: logger) }
+            let result = Result { try CameraPipeline(camera: cameras[index], anonymize: anonymize, journal: journal, logger: logger) }
             lock.lock()
             results[index] = result
             lock.unlock()
@@ -150,7 +155,7 @@ public final class CameraSupervisor: Service, StatusSource, @unchecked Sendable 
                     kept.append(same)
                     next.append(same)
                 } else {
-                    let pipeline = try CameraPipeline(camera: camera, anonymize: new.anonymize, logger: logger)
+                    let pipeline = try CameraPipeline(camera: camera, anonymize: new.anonymize, journal: journal, logger: logger)
                     built.append(pipeline)
                     next.append(pipeline)
                 }

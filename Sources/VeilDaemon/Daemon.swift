@@ -1,6 +1,7 @@
 import Logging
 import ServiceLifecycle
 import VeilConfig
+import VeilPipeline
 import VeilStatus
 import VeilSystemd
 
@@ -12,12 +13,15 @@ public enum Daemon {
         let configuration = try VeilConfiguration.load(path: configPath)
         var logger = base
         logger.logLevel = Logger.Level(rawValue: configuration.daemon.logLevel.rawValue) ?? .info
-        if let log = configuration.daemon.stabilityLog {
-            // Said once at start rather than silently ignored: the key is part of the config contract.
-            logger.warning("veil: stability_log \(log): the live daemon does not write a stability log yet (veil process does)")
+        let journal = try configuration.daemon.stabilityLog.map {
+            try StabilityJournal(path: $0, maxBytes: Int64(configuration.daemon.stabilityLogMaxMB) << 20,
+                                 keep: configuration.daemon.stabilityLogKeep, logger: logger)
         }
+        // Closed after the cameras, which write their summaries as they stop.
+        defer { journal?.close() }
+        journal?.start()
         let supervisor = try CameraSupervisor(configPath: configPath, configuration: configuration,
-                                              notifier: SystemdNotifier(), logger: logger)
+                                              notifier: SystemdNotifier(), journal: journal, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         // Started first, stopped last: /healthz answers for the whole of the cameras' lives.
         if let http = configuration.daemon.http {

@@ -10,31 +10,48 @@ public protocol FrameAnonymizing: AnyObject {
     /// Rewrites the picture in place so that no face in it is the subject's. `ownFrame`: the detections
     /// count as this picture's (made on it or a frame or two before, see `LiveSettings.freshFrames`);
     /// else they are older, and only start tracks that stay covered until fresh ones come.
-    func anonymize(_ picture: Picture, detections: [Detection], ownFrame: Bool, interval: Float) throws
+    /// `measureStability`: find the keypoints again on the output, when the frame's budget has room.
+    func anonymize(_ picture: Picture, detections: [Detection], ownFrame: Bool, interval: Float, measureStability: Bool) throws
+    /// Seconds the last `anonymize` spent measuring stability (0 when it was not asked to): charged to
+    /// the proof's share of the budget, and kept out of the pipeline's estimate of a frame's cost.
+    var lastStabilityCost: Double { get }
     /// Where the faces were last seen, for a cover when there is no time to anonymize.
     var trackedRegions: [Box] { get }
     /// Identity checks to run off the frame path, on the detector's thread; nil when there are none.
     var identityChecks: IdentityCheckQueue? { get }
 }
 
-/// FaceAnonymizer (tracking, swap or cover, identity checks) for one camera.
+/// FaceAnonymizer (tracking, swap or cover, identity checks) for one camera, and the proof of its work:
+/// face counts, rolling stability windows, and the stability log's lines.
 public final class TrackingAnonymizer: FrameAnonymizing {
     public let anonymizer: FaceAnonymizer
     public let identityChecks: IdentityCheckQueue?
     /// Per-stage times of every frame, for benchmarks.
     public private(set) var clock = StageClock()
+    public private(set) var lastStabilityCost = 0.0
+    private let camera: String
+    private let journal: StabilityJournal?
+    private let started = MonotonicClock.now()
     private let countsLock = NSLock()
     private var tally = FaceCounts()
+    private var windows = StabilityWindows()
     private var frame = 0
+    private var lastMinuteLogged = 0
 
-    public init(_ anonymizer: FaceAnonymizer, identityChecks: IdentityCheckQueue?) {
+    /// `journal`: the stability log this camera's faces and windows are written to, if any.
+    public init(_ anonymizer: FaceAnonymizer, identityChecks: IdentityCheckQueue?, camera: String = "", journal: StabilityJournal? = nil) {
         self.anonymizer = anonymizer
         self.identityChecks = identityChecks
+        self.camera = camera
+        self.journal = journal
     }
 
-    public func anonymize(_ picture: Picture, detections: [Detection], ownFrame: Bool, interval: Float) throws {
+    public func anonymize(_ picture: Picture, detections: [Detection], ownFrame: Bool, interval: Float, measureStability: Bool) throws {
+        let stabilityBefore = clock.seconds["stability", default: 0]
         let records = anonymizer.anonymize(picture, detections: detections, ownFrame: ownFrame, frame: frame, interval: interval,
-                                           measureStability: false, clock: &clock)
+                                           measureStability: measureStability, clock: &clock)
+        lastStabilityCost = clock.seconds["stability", default: 0] - stabilityBefore
+        let time = secondsSinceStart
         countsLock.lock()
         for record in records {
             tally.faces[record.handling, default: 0] += 1
@@ -44,9 +61,23 @@ public final class TrackingAnonymizer: FrameAnonymizing {
                 tally.identityDistanceMin = min(tally.identityDistanceMin ?? distance, distance)
             }
         }
+        windows.add(records, at: time, margin: anonymizer.settings.identityMargin)
+        let minute = Int(time) / StabilityWindows.longest
+        let minuteEnded = minute > lastMinuteLogged
+        let lastMinute = minuteEnded ? windows.last(StabilityWindows.longest, at: time) : nil
+        if minuteEnded { lastMinuteLogged = minute }
         countsLock.unlock()
+        if let journal {
+            // Faces the frame measured or checked; every face of every frame would say little more at
+            // thirty times the size.
+            journal.append(camera: camera, frame: frame, time: time,
+                           faces: records.filter { $0.error != nil || $0.identityDistance != nil || $0.incident != nil })
+            if let lastMinute { journal.append(camera: camera, figures: lastMinute, time: time, window: StabilityWindows.longest) }
+        }
         frame += 1
     }
+
+    private var secondsSinceStart: Double { Double(MonotonicClock.now() - started) / 1e9 }
 
     public var trackedRegions: [Box] { anonymizer.tracker.tracks.map(\.region) }
 
@@ -56,11 +87,33 @@ public final class TrackingAnonymizer: FrameAnonymizing {
         defer { countsLock.unlock() }
         return tally
     }
+
+    /// Stability and identity over the last `seconds` whole seconds; read from any thread.
+    public func stability(lastSeconds seconds: Int) -> StabilityFigures {
+        let time = secondsSinceStart
+        countsLock.lock()
+        defer { countsLock.unlock() }
+        return windows.last(seconds, at: time)
+    }
+
+    /// The whole run's figures, written to the stability log as the camera's summary.
+    public func finish(frames: Int) {
+        countsLock.lock()
+        let whole = windows.whole
+        countsLock.unlock()
+        journal?.append(camera: camera, figures: whole, time: secondsSinceStart, window: nil, frames: frames)
+    }
+
+    public var wholeRun: StabilityFigures {
+        countsLock.lock()
+        defer { countsLock.unlock() }
+        return windows.whole
+    }
 }
 
 /// Faces handled by a camera so far.
 public struct FaceCounts {
-    /// By how: swapped, tracked, covered.
+    /// By how: swapped, tracked, covered, consented.
     public var faces: [FaceHandling: Int] = [:]
     public var identityChecks = 0
     /// Checks that failed (the track escalated) or could not run.
@@ -74,15 +127,17 @@ public struct LiveModels {
     public let anonymizer: TrackingAnonymizer
 
     public init(settings: AnonymizerSettings, width: Int, height: Int, frameRate: Double, detectorWidth: Int = 320,
-                donors: String? = nil, logger: Logger) throws {
+                donors: String? = nil, camera: String = "", journal: StabilityJournal? = nil, logger: Logger) throws {
         let data = try DataDirectory.locate()
         let predictor = try LandmarkPredictor(modelPath: data.landmarkModel)
         var checks: IdentityCheckQueue?
         var donorFaces: [Donor] = []
-        if settings.mode == .swap {
+        if settings.mode == .swap || settings.consent != nil {
             let faceEncoder = try FaceEncoder(modelPath: data.descriptorModel)
-            donorFaces = try Donor.loadAll(at: donors ?? data.donorDirectory.path, detectorModel: data.detectorModel,
-                                           predictor: predictor, encoder: faceEncoder)
+            if settings.mode == .swap {
+                donorFaces = try Donor.loadAll(at: donors ?? data.donorDirectory.path, detectorModel: data.detectorModel,
+                                               predictor: predictor, encoder: faceEncoder)
+            }
             checks = IdentityCheckQueue(encoder: faceEncoder, width: width, height: height)
         }
         detector = try FaceDetector(modelPath: data.detectorModel, pictureWidth: width, pictureHeight: height, inputWidth: detectorWidth)
@@ -90,6 +145,6 @@ public struct LiveModels {
         tuned.identityCheckInterval = max(1, Int(frameRate.rounded()))
         anonymizer = TrackingAnonymizer(FaceAnonymizer(settings: tuned, predictor: predictor, encoder: nil, donors: donorFaces,
                                                        deferredChecks: checks, logger: logger),
-                                        identityChecks: checks)
+                                        identityChecks: checks, camera: camera, journal: journal)
     }
 }

@@ -24,6 +24,9 @@ public struct LiveStatistics {
     /// since the frame the detector last saw.
     public var sceneChanges = 0
     public var latency = DurationHistogram()
+    /// Frames whose keypoints were measured again on the output, and the seconds that took.
+    public var stabilitySamples = 0
+    public var stabilitySeconds = 0.0
 }
 
 /// One camera's live pipeline. Three threads:
@@ -64,6 +67,13 @@ public final class LivePipeline {
     /// Processing's running estimate of the full anonymizer's cost, in nanoseconds: decides whether it
     /// still fits before the deadline.
     private var expectedCost: Double
+    /// The share of the frame budget that measuring stability may take on average: it is proof, not
+    /// the product, so it only ever uses time the frames leave over.
+    public static let proofShare = 0.1
+    /// Seconds of stability measurement earned and not yet spent (each frame adds its share, at most
+    /// one budget's worth is saved up), and the running estimate of one measurement's cost.
+    private var proofAllowance = 0.0
+    private var stabilityCost = 0.001
     /// Capture time of the newest frame the detector finished with.
     private var lastDetection: UInt64?
     /// The newest detection pass not yet given to the anonymizer.
@@ -224,13 +234,25 @@ public final class LivePipeline {
             return emit(frame, .quickCover)
         }
         carried = nil
+        proofAllowance = min(proofAllowance + budget * LivePipeline.proofShare, budget)
+        let measure = stabilityCost <= proofAllowance
+            && Double(started) + expectedCost + stabilityCost * 1e9 + Double(LivePipeline.schedulingMargin) <= Double(deadline)
         do {
-            try anonymizer.anonymize(frame.picture, detections: detections, ownFrame: fresh, interval: interval)
+            try anonymizer.anonymize(frame.picture, detections: detections, ownFrame: fresh, interval: interval, measureStability: measure)
         } catch {
             return failClosed(frame)
         }
-        let cost = Double(MonotonicClock.now() - started)
+        let proof = anonymizer.lastStabilityCost
+        let cost = Double(MonotonicClock.now() - started) - proof * 1e9
         expectedCost += (cost - expectedCost) * 0.2
+        if measure {
+            proofAllowance -= proof
+            if proof > 0 { stabilityCost += (proof - stabilityCost) * 0.2 }
+            count {
+                $0.stabilitySamples += 1
+                $0.stabilitySeconds += proof
+            }
+        }
         emit(frame, ownFrame ? .detected : .tracked)
     }
 

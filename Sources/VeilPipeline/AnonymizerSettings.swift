@@ -22,6 +22,8 @@ public struct AnonymizerSettings {
     public var identityCheckInterval = 30
     /// The cover used where a swap cannot be trusted (unreliable landmarks, lost track, escalation).
     public var fallbackCover: CoverStyle = .blur
+    /// People who agreed to be shown; nil (the default): every face is anonymized.
+    public var consent: ConsentList?
 
     public init() {}
 }

@@ -11,7 +11,17 @@ public enum FaceHandling: String {
     case tracked
     /// Hidden under a cover: by mode, or as the fail-closed fallback.
     case covered
+    /// Left as it is: the face is a person on the consent list, matched with high confidence.
+    case consented
 }
+
+/// What puts a donor's face in place of a subject's: `FaceSwapper`, or in tests a replacement that
+/// fails on purpose, to prove that the identity checks catch it.
+public protocol FaceReplacing {
+    func swap(in picture: Picture, target: FaceShape, donor: Donor, clock: inout StageClock) -> Bool
+}
+
+extension FaceSwapper: FaceReplacing {}
 
 /// One face in one frame, as the stability log records it.
 public struct FaceRecord {
@@ -23,11 +33,24 @@ public struct FaceRecord {
     /// inter-ocular distances; absolute, and after removing the track's mean offset so far.
     public var error: Float?
     public var dynamicError: Float?
+    /// COCO-style keypoint similarity between the subject's landmarks and the output's, 0 to 1.
+    public var oks: Float?
+    /// Mean landmark movement since the previous frame, in inter-ocular distances, on the subject and on
+    /// the output; set when both frames were measured. Output jitter above the input's is added shake.
+    public var jitterInput: Float?
+    public var jitterOutput: Float?
     /// Residual of the output landmarks against the subject's, in the subject's face coordinates.
     public var residual: [Point]?
     /// Set on frames where the identity check ran: descriptor distance between subject and output.
     public var identityDistance: Float?
     public var incident: String?
+    /// The consent list's name for a face left as it is.
+    public var consentedAs: String?
+
+    public init(track: Int, handling: FaceHandling) {
+        self.track = track
+        self.handling = handling
+    }
 }
 
 /// Anonymizes every face of a frame according to the settings, holding per-track decisions: which
@@ -40,7 +63,7 @@ public final class FaceAnonymizer {
     private let donors: [Donor]
     private let predictor: LandmarkPredictor
     private let encoder: FaceEncoder?
-    private let swapper = FaceSwapper()
+    private let replacer: FaceReplacing
     private var states: [Int: TrackState] = [:]
     private let logger: Logger
     /// Live cameras (then `encoder` is nil): identity checks run on another thread (see `IdentityCheckQueue`), and a swapped
@@ -67,12 +90,19 @@ public final class FaceAnonymizer {
         /// is queued or running.
         var verified = false
         var checkInFlight = false
+        /// The last frame whose stability was measured: where jitter is measured from.
+        var lastMeasured: (frame: Int, subject: [Point], output: [Point])?
+        /// Consent: the enrolled person this track is shown as, once two checks in a row matched.
+        var consentedAs: String?
+        var consentMatches = 0
     }
 
     public init(settings: AnonymizerSettings, predictor: LandmarkPredictor, encoder: FaceEncoder?, donors: [Donor],
-                deferredChecks: IdentityCheckQueue? = nil, logger: Logger) {
-        precondition(settings.mode != .swap || (!donors.isEmpty && (encoder != nil || deferredChecks != nil)),
-                     "swap mode needs donors and identity checks")
+                deferredChecks: IdentityCheckQueue? = nil, replacer: FaceReplacing = FaceSwapper(), logger: Logger) {
+        precondition(settings.mode != .swap || !donors.isEmpty, "swap mode needs donors")
+        precondition((settings.mode != .swap && settings.consent == nil) || encoder != nil || deferredChecks != nil,
+                     "swap mode and the consent list need identity checks")
+        self.replacer = replacer
         self.settings = settings
         self.deferredChecks = deferredChecks
         self.predictor = predictor
@@ -95,34 +125,29 @@ public final class FaceAnonymizer {
         var subjectDescriptors: [Int: FaceDescriptor] = [:]
         var outcomes: [Int: (distance: Float?, incident: String?)] = [:]
         var deferredJob: IdentityCheckQueue.Job?
-        if settings.mode == .swap, let checks = deferredChecks {
+        if let checks = deferredChecks {
             for result in checks.takeResults() {
                 outcomes[result.job.track] = apply(result)
             }
             deferredJob = queueCheck(on: picture, frame: frame, checks: checks)
-        } else if settings.mode == .swap, let encoder {
+        } else if let encoder {
             for track in tracker.tracks {
                 guard let raw = track.rawShape else { continue }
                 var state = self.state(for: track)
                 // The subject's own descriptor changes little within a track: it is computed again on
                 // every few checks only (halving the checks' cost), and whenever the output's cannot
                 // be compared. A descriptor that cannot be computed is retried on the next frame.
-                if frame - state.lastCheck >= settings.identityCheckInterval,
-                   let descriptor = state.checksSinceSubject < FaceAnonymizer.subjectRefresh ? state.subject
+                if frame - state.lastCheck >= checkInterval(state),
+                   let descriptor = state.checksSinceSubject < subjectRefresh ? state.subject
                        : try? clock.time("identity", { try encoder.describe(picture, face: raw) }) {
-                    if state.subject == nil || state.checksSinceSubject >= FaceAnonymizer.subjectRefresh {
+                    if state.subject == nil || state.checksSinceSubject >= subjectRefresh {
                         state.subject = descriptor
                         state.checksSinceSubject = 0
+                        updateConsent(&state, subject: descriptor, track: track.id)
                     }
                     state.checksSinceSubject += 1
                     subjectDescriptors[track.id] = descriptor
-                    if state.donorOrder.isEmpty && !state.coveredForGood {
-                        state.donorOrder = donorOrder(for: descriptor, excluding: track.id)
-                        if state.donorOrder.isEmpty {
-                            state.coveredForGood = true
-                            logger.warning("track \(track.id): no donor is \(settings.identityMargin) away from this face; covering it")
-                        }
-                    }
+                    chooseDonors(&state, subject: descriptor, track: track.id)
                     state.lastCheck = frame
                 }
                 states[track.id] = state
@@ -131,13 +156,19 @@ public final class FaceAnonymizer {
 
         var records: [FaceRecord] = []
         var targets: [Int: FaceShape] = [:]
+        // Donors shown on this frame: two people in one frame never get the same face.
+        var shown: Set<Int> = []
         for track in tracker.tracks {
             var record = FaceRecord(track: track.id, handling: .covered)
             var state = self.state(for: track)
-            if settings.mode == .swap, !state.coveredForGood, let shape = track.shape, !state.donorOrder.isEmpty {
-                let donor = donors[state.donorOrder[state.donorRank]]
+            if let name = state.consentedAs {
+                record.handling = .consented
+                record.consentedAs = name
+            } else if settings.mode == .swap, !state.coveredForGood, let shape = track.shape,
+                      let choice = claimDonor(&state, shown: &shown, track: track.id) {
+                let donor = donors[choice]
                 let target = state.replaceShape ? state.shapeReplacement.target(for: shape, donor: donor) : shape
-                if swapper.swap(in: picture, target: target, donor: donor, clock: &clock) {
+                if replacer.swap(in: picture, target: target, donor: donor, clock: &clock) {
                     record.handling = track.observation == .detected ? .swapped : .tracked
                     record.donor = donor.name
                     record.shapeReplaced = state.replaceShape
@@ -162,26 +193,92 @@ public final class FaceAnonymizer {
             } else if var state = states[job.track] {
                 // Nothing to compare on this frame (no subject needed, face not swapped): no check ran.
                 state.checkInFlight = false
-                if !state.verified { state.lastCheck = Int.min / 2 }
+                if awaitsVerification(state) { state.lastCheck = Int.min / 2 }
                 states[job.track] = state
             }
+        }
+        if deferredChecks != nil {
             // Unverified swaps wait under a cover, copied for their check first.
-            for (index, track) in tracker.tracks.enumerated() where records[index].handling != .covered && states[track.id]?.verified != true {
+            for (index, track) in tracker.tracks.enumerated()
+            where [.swapped, .tracked].contains(records[index].handling) && states[track.id]?.verified != true {
                 clock.time("cover") { Cover.apply(settings.fallbackCover, over: coverRegion(track), in: picture) }
                 records[index].handling = .covered
             }
         }
 
         // Keypoint stability and identity, measured on the output.
-        for (index, track) in tracker.tracks.enumerated() {
+        for (index, track) in tracker.tracks.enumerated() where records[index].handling != .consented {
             guard let raw = track.rawShape, measureStability || subjectDescriptors[track.id] != nil else { continue }
             let output = clock.time("stability") { predictor.landmarks(in: picture.y, following: targets[track.id] ?? raw) }
-            if let output { recordStability(&records[index], subject: raw, output: output) }
+            if let output { recordStability(&records[index], subject: raw, output: output, frame: frame) }
             if let subject = subjectDescriptors[track.id], records[index].handling != .covered {
                 verifyIdentity(track, subject: subject, output: output, in: picture, record: &records[index], clock: &clock)
             }
         }
         return records
+    }
+
+    /// How often a track's identity is checked, in frames: more often while it is shown for consent
+    /// (or about to be), so that a track that jumps from the consenting person to another is caught soon.
+    private func checkInterval(_ state: TrackState) -> Int {
+        let interval = settings.identityCheckInterval
+        return state.consentedAs != nil || state.consentMatches > 0 ? max(1, interval / 3) : interval
+    }
+
+    /// A swapped face that no check has passed yet: it waits under a cover, so it is checked again as
+    /// soon as the queue allows.
+    private func awaitsVerification(_ state: TrackState) -> Bool {
+        settings.mode == .swap && state.consentedAs == nil && !state.coveredForGood && !state.verified
+    }
+
+    /// Checks that reuse one descriptor of the subject before it is computed again: none with a consent
+    /// list, which must look at the face itself every time it lets it through.
+    private var subjectRefresh: Int { settings.consent == nil ? FaceAnonymizer.subjectRefresh : 1 }
+
+    /// A fresh descriptor of the subject against the consent list: two matches in a row show the face,
+    /// one miss anonymizes it again.
+    private func updateConsent(_ state: inout TrackState, subject: FaceDescriptor, track: Int) {
+        guard let consent = settings.consent else { return }
+        if let name = consent.match(subject) {
+            state.consentMatches += 1
+            if state.consentMatches >= 2, state.consentedAs != name {
+                state.consentedAs = name
+                logger.info("track \(track): on the consent list as \(name); shown")
+            }
+        } else {
+            if let name = state.consentedAs { logger.info("track \(track): no longer matches \(name); anonymized") }
+            state.consentMatches = 0
+            state.consentedAs = nil
+        }
+    }
+
+    /// Orders the donors for a swapped track once its subject is known; a subject no donor is far
+    /// enough from is covered for the rest of the track.
+    private func chooseDonors(_ state: inout TrackState, subject: FaceDescriptor, track: Int) {
+        guard settings.mode == .swap, state.donorOrder.isEmpty, !state.coveredForGood else { return }
+        state.donorOrder = donorOrder(for: subject, excluding: track)
+        if state.donorOrder.isEmpty {
+            state.coveredForGood = true
+            logger.warning("track \(track): no donor is \(settings.identityMargin) away from this face; covering it")
+        }
+    }
+
+    /// The donor this track shows on this frame: its current choice, or the next in its order when an
+    /// earlier track already shows that face here (a new choice is verified before it is trusted). Nil
+    /// when every acceptable donor is taken: the face is covered on this frame.
+    private func claimDonor(_ state: inout TrackState, shown: inout Set<Int>, track: Int) -> Int? {
+        guard !state.donorOrder.isEmpty else { return nil }
+        var rank = state.donorRank
+        while rank < state.donorOrder.count, shown.contains(state.donorOrder[rank]) { rank += 1 }
+        guard rank < state.donorOrder.count else { return nil }
+        if rank != state.donorRank {
+            state.donorRank = rank
+            state.verified = false
+            state.lastCheck = Int.min / 2
+            logger.info("track \(track): donor shown on another face; now \(donors[state.donorOrder[rank]].name)")
+        }
+        shown.insert(state.donorOrder[rank])
+        return state.donorOrder[rank]
     }
 
     /// Picks the one track (if any) whose deferred check is due, copies the subject's pixels when its
@@ -191,8 +288,8 @@ public final class FaceAnonymizer {
         for track in tracker.tracks {
             guard let raw = track.rawShape else { continue }
             var state = self.state(for: track)
-            guard !state.coveredForGood, !state.checkInFlight, frame - state.lastCheck >= settings.identityCheckInterval else { continue }
-            let needSubject = state.subject == nil || state.checksSinceSubject >= FaceAnonymizer.subjectRefresh
+            guard !state.coveredForGood, !state.checkInFlight, frame - state.lastCheck >= checkInterval(state) else { continue }
+            let needSubject = state.subject == nil || state.checksSinceSubject >= subjectRefresh
             if needSubject { checks.keepOriginal(picture) }
             state.checksSinceSubject = needSubject ? 1 : state.checksSinceSubject + 1
             state.checkInFlight = true
@@ -215,17 +312,12 @@ public final class FaceAnonymizer {
         if result.job.subject != nil {
             if let subject = result.subject {
                 state.subject = subject
+                updateConsent(&state, subject: subject, track: id)
             } else {
                 state.checksSinceSubject = Int.max
             }
         }
-        if state.donorOrder.isEmpty, !state.coveredForGood, let subject = state.subject {
-            state.donorOrder = donorOrder(for: subject, excluding: id)
-            if state.donorOrder.isEmpty {
-                state.coveredForGood = true
-                logger.warning("track \(id): no donor is \(settings.identityMargin) away from this face; covering it")
-            }
-        }
+        if let subject = state.subject { chooseDonors(&state, subject: subject, track: id) }
         let sameChoice = result.job.donorRank == state.donorRank && result.job.replaceShape == state.replaceShape
         if result.job.output != nil, sameChoice {
             if let output = result.output, let subject = result.subject ?? state.subject {
@@ -245,7 +337,7 @@ public final class FaceAnonymizer {
             }
         }
         // Until a check passes, the face is covered: check again as soon as possible.
-        if !state.verified { state.lastCheck = Int.min / 2 }
+        if awaitsVerification(state) { state.lastCheck = Int.min / 2 }
         states[id] = state
         return outcome
     }
@@ -322,11 +414,13 @@ public final class FaceAnonymizer {
         logger.warning("track \(id): \(record.incident!)")
     }
 
-    private func recordStability(_ record: inout FaceRecord, subject: FaceShape, output: FaceShape) {
+    private func recordStability(_ record: inout FaceRecord, subject: FaceShape, output: FaceShape, frame: Int) {
         let unit = subject.interOcularDistance
         record.error = normalisedMeanError(subject.points, output.points, unit: unit)
-        let frame = FaceFrame(subject)
-        let residual = subject.points.indices.map { frame.toFace(output[$0]) - frame.toFace(subject[$0]) }
+        let box = subject.bounds
+        record.oks = objectKeypointSimilarity(subject.points, output.points, area: (box.max.x - box.min.x) * (box.max.y - box.min.y))
+        let faceFrame = FaceFrame(subject)
+        let residual = subject.points.indices.map { faceFrame.toFace(output[$0]) - faceFrame.toFace(subject[$0]) }
         record.residual = residual
         var state = states[record.track] ?? TrackState(replaceShape: false)
         if state.meanResidual.isEmpty { state.meanResidual = residual }
@@ -336,6 +430,11 @@ public final class FaceAnonymizer {
         var sum: Float = 0
         for i in residual.indices { sum += (residual[i] - state.meanResidual[i]).magnitude }
         record.dynamicError = sum / Float(residual.count)
+        if let last = state.lastMeasured, last.frame == frame - 1 {
+            record.jitterInput = normalisedMeanError(last.subject, subject.points, unit: unit)
+            record.jitterOutput = normalisedMeanError(last.output, output.points, unit: unit)
+        }
+        state.lastMeasured = (frame, subject.points, output.points)
         states[record.track] = state
     }
 }

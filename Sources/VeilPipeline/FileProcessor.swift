@@ -11,6 +11,8 @@ public struct ProcessOptions {
     public var anonymizer = AnonymizerSettings()
     /// A donor image or a directory of them; nil: the default donors in the data directory.
     public var donors: String?
+    /// A consent directory (`veil enroll`); nil: every face is anonymized.
+    public var consent: String?
     public var stabilityLog: String?
     public var encoder = EncoderSettings()
     /// Width of the detector's input (the frame is downscaled to it): larger finds smaller faces.
@@ -70,15 +72,17 @@ public final class FileProcessor {
         let log = try StabilityLog(path: options.stabilityLog)
         partialFiles = [writer.temporaryPath] + [log.temporaryPath].compactMap { $0 }
         defer { partialFiles = [] }
-        let settings = options.anonymizer
+        var settings = options.anonymizer
+        if let consent = options.consent { settings.consent = try ConsentList.load(directory: consent) }
         let predictor = try LandmarkPredictor(modelPath: data.landmarkModel)
         var encoder: FaceEncoder?
         var donors: [Donor] = []
-        if settings.mode == .swap {
-            let faceEncoder = try FaceEncoder(modelPath: data.descriptorModel)
+        if settings.mode == .swap || settings.consent != nil {
+            encoder = try FaceEncoder(modelPath: data.descriptorModel)
+        }
+        if settings.mode == .swap, let encoder {
             donors = try Donor.loadAll(at: options.donors ?? data.donorDirectory.path, detectorModel: data.detectorModel,
-                                       predictor: predictor, encoder: faceEncoder)
-            encoder = faceEncoder
+                                       predictor: predictor, encoder: encoder)
             logger.info("donors: \(donors.map(\.name).joined(separator: ", "))")
         }
         let detector = try FaceDetector(modelPath: data.detectorModel, pictureWidth: reader.width, pictureHeight: reader.height,

@@ -35,6 +35,8 @@ public final class IdentityCheckQueue {
     private var pending: Job?
     private var running = false
     private var finished: [Result] = []
+    private var checksRun = 0
+    private var secondsSpent = 0.0
 
     public init(encoder: FaceEncoder, width: Int, height: Int) {
         self.encoder = encoder
@@ -78,12 +80,23 @@ public final class IdentityCheckQueue {
         running = true
         lock.unlock()
 
+        let started = DispatchTime.now().uptimeNanoseconds
         let subject = job.subject.flatMap { try? encoder.describe(original, face: $0) }
         let swapped = job.output.flatMap { try? encoder.describe(output, face: $0) }
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         lock.lock()
         finished.append(Result(job: job, subject: subject, output: swapped))
+        checksRun += 1
+        secondsSpent += elapsed
         running = false
         lock.unlock()
+    }
+
+    /// Checks run so far and the seconds they took (on the detector's thread, off the frame path).
+    public var cost: (checks: Int, seconds: Double) {
+        lock.lock()
+        defer { lock.unlock() }
+        return (checksRun, secondsSpent)
     }
 
     /// Checks finished since the last call, oldest first.

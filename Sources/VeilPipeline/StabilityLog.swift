@@ -13,6 +13,7 @@ public final class StabilityLog {
     public let temporaryPath: String?
     private var residuals: [Int: [[Point]]] = [:]
     private var errors: [Float] = []
+    private var similarities: [Float] = []
     private var faces = 0
     private var coveredFrames = 0
     private var frames = 0
@@ -45,17 +46,11 @@ public final class StabilityLog {
             faces += 1
             handlings[r.handling.rawValue, default: 0] += 1
             if let e = r.error { errors.append(e) }
+            if let oks = r.oks { similarities.append(oks) }
             if let residual = r.residual { residuals[r.track, default: []].append(residual) }
             if let d = r.identityDistance { identityDistances.append(d) }
             if r.incident != nil { incidents += 1 }
-            var fields: [(String, Any)] = [("frame", frame), ("pts", pts), ("time", round3(seconds)), ("track", r.track),
-                                           ("handling", r.handling.rawValue)]
-            if let donor = r.donor { fields.append(("donor", donor)); fields.append(("shape_replaced", r.shapeReplaced)) }
-            if let e = r.error { fields.append(("nme", round4(e))) }
-            if let e = r.dynamicError { fields.append(("nme_dynamic", round4(e))) }
-            if let d = r.identityDistance { fields.append(("identity_distance", round4(d))) }
-            if let i = r.incident { fields.append(("incident", i)) }
-            lines += json(fields) + "\n"
+            lines += json([("pts", pts)] + r.logFields(frame: frame, time: seconds)) + "\n"
         }
         if let handle, !lines.isEmpty { handle.write(Data(lines.utf8)) }
     }
@@ -79,6 +74,7 @@ public final class StabilityLog {
             ("handling", handlings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")),
             ("nme_mean", round4(mean(errors))), ("nme_p95", round4(percentile(errors, 0.95))),
             ("nme_dynamic_mean", round4(mean(dynamic))), ("nme_dynamic_p95", round4(percentile(dynamic, 0.95))),
+            ("oks_mean", round4(mean(similarities))),
             ("frames_with_fallback_cover", coveredFrames),
             ("identity_checks", identityDistances.count), ("identity_incidents", incidents),
             ("identity_distance_min", round4(identityDistances.min() ?? .nan)),
@@ -103,9 +99,31 @@ public final class StabilityLog {
         return sorted[min(sorted.count - 1, Int((Float(sorted.count - 1) * p).rounded()))]
     }
 
-    private func round3(_ v: Double) -> Double { (v * 1000).rounded() / 1000 }
-    private func round4(_ v: Float) -> Double { (Double(v) * 10000).rounded() / 10000 }
 }
+
+extension FaceRecord {
+    /// The face's fields in a stability log line; `camera` names it in the daemon's shared log.
+    func logFields(frame: Int, time: Double, camera: String? = nil) -> [(String, Any)] {
+        var fields: [(String, Any)] = [("frame", frame), ("time", round3(time)), ("track", track), ("handling", handling.rawValue)]
+        if let camera { fields.append(("camera", camera)) }
+        if let donor { fields.append(("donor", donor)); fields.append(("shape_replaced", shapeReplaced)) }
+        if let consentedAs { fields.append(("consented_as", consentedAs)) }
+        if let error { fields.append(("nme", round4(error))) }
+        if let dynamicError { fields.append(("nme_dynamic", round4(dynamicError))) }
+        if let oks { fields.append(("oks", round4(oks))) }
+        if let jitterInput, let jitterOutput {
+            fields.append(("jitter_input", round4(jitterInput)))
+            fields.append(("jitter_output", round4(jitterOutput)))
+        }
+        if let identityDistance { fields.append(("identity_distance", round4(identityDistance))) }
+        if let incident { fields.append(("incident", incident)) }
+        return fields
+    }
+}
+
+func round3(_ v: Double) -> Double { (v * 1000).rounded() / 1000 }
+func round4(_ v: Float) -> Double { round4(Double(v)) }
+func round4(_ v: Double) -> Double { (v * 10000).rounded() / 10000 }
 
 /// One JSON object (keys sorted, so records diff cleanly); non-finite numbers become null.
 func json(_ fields: [(String, Any)]) -> String {

@@ -38,6 +38,7 @@ public struct StabilityLogFile {
                 switch try decoder.decode(StabilityLogLine.self, from: text) {
                 case .face(let record): records.append(record)
                 case .summary(let summary): summaries.append(summary)
+                case .window: continue
                 }
             } catch {
                 // Only an unterminated last line after good records is a cut-off write; anything else

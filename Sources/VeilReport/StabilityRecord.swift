@@ -53,16 +53,20 @@ public struct StabilitySummaryRecord: Decodable, Equatable {
     }
 }
 
-/// One line of the log: a face, or the closing summary (marked "summary": true).
+/// One line of the log: a face, the closing summary (marked "summary": true), or the daemon's figures
+/// for one camera over a window (marked "window": seconds), which the per-face records already hold.
 enum StabilityLogLine: Decodable {
     case face(StabilityRecord)
     case summary(StabilitySummaryRecord)
+    case window
 
-    private enum Marker: String, CodingKey { case summary }
+    private enum Marker: String, CodingKey { case summary, window }
 
     init(from decoder: Decoder) throws {
         let marker = try decoder.container(keyedBy: Marker.self)
-        if try marker.decodeIfPresent(Bool.self, forKey: .summary) == true {
+        if try marker.decodeIfPresent(Int.self, forKey: .window) != nil {
+            self = .window
+        } else if try marker.decodeIfPresent(Bool.self, forKey: .summary) == true {
             self = .summary(try StabilitySummaryRecord(from: decoder))
         } else {
             self = .face(try StabilityRecord(from: decoder))

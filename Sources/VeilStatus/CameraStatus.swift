@@ -46,6 +46,13 @@ public struct CameraStatus: Sendable {
     public var identityIncidents = 0
     /// The smallest subject-to-output descriptor distance seen; nil before the first check.
     public var identityDistanceMin: Double?
+    /// Keypoint stability and identity over rolling windows, by window name ("1s", "60s").
+    public var stability: [String: StabilityWindowValue] = [:]
+    /// Frames whose keypoints were measured again on the output, and the seconds measuring took (on the
+    /// frame path); seconds of identity checks (on the detector's thread).
+    public var stabilitySamples = 0
+    public var stabilitySeconds = 0.0
+    public var identitySeconds = 0.0
 
     public var outputs: [OutputStatusValue] = []
     public var framesEncoded = 0
@@ -58,6 +65,35 @@ public struct CameraStatus: Sendable {
         self.source = source
         self.online = online
         self.secondsSinceProgress = secondsSinceProgress
+    }
+}
+
+/// A camera's keypoint stability and identity over one rolling window: means over the faces measured
+/// in it; nil where nothing was measured.
+public struct StabilityWindowValue: Sendable, Equatable {
+    public var facesMeasured: Int
+    /// Landmark error between subject and output, in inter-ocular distances; after each track's fixed
+    /// shape offset; COCO-style keypoint similarity.
+    public var nme: Double?
+    public var nmeDynamic: Double?
+    public var oks: Double?
+    /// Frame-to-frame landmark movement on the subject and on the output, in inter-ocular distances.
+    public var jitterInput: Double?
+    public var jitterOutput: Double?
+    public var identityChecks: Int
+    /// Checks at or above the identity margin, of all checks in the window.
+    public var identityPassRatio: Double?
+
+    public init(facesMeasured: Int, nme: Double? = nil, nmeDynamic: Double? = nil, oks: Double? = nil, jitterInput: Double? = nil,
+                jitterOutput: Double? = nil, identityChecks: Int = 0, identityPassRatio: Double? = nil) {
+        self.facesMeasured = facesMeasured
+        self.nme = nme
+        self.nmeDynamic = nmeDynamic
+        self.oks = oks
+        self.jitterInput = jitterInput
+        self.jitterOutput = jitterOutput
+        self.identityChecks = identityChecks
+        self.identityPassRatio = identityPassRatio
     }
 }
 

@@ -34,6 +34,12 @@ struct MetricFamily: Sendable {
     static let outputErrors = MetricFamily(name: "veil_output_errors_total", help: "Write errors of an output.")
     static let outputDropped = MetricFamily(
         name: "veil_output_dropped_total", help: "Packets an output dropped (paused or behind).")
+    static let stabilitySamples = MetricFamily(
+        name: "veil_stability_samples_total",
+        help: "Frames whose facial keypoints were found again on the anonymized output, as the budget allowed.")
+    static let proofSeconds = MetricFamily(
+        name: "veil_proof_seconds_total",
+        help: "Seconds spent proving the work: keypoint stability (on the frame path), identity checks (detector's thread).")
     static let encoderFrames = MetricFamily(name: "veil_encoder_frames_total", help: "Frames encoded for the outputs.")
     static let encodeErrors = MetricFamily(name: "veil_encode_errors_total", help: "Frames the encoder failed on.")
     static let encoderDropped = MetricFamily(
@@ -48,6 +54,21 @@ struct MetricFamily: Sendable {
     static let identityDistanceMin = MetricFamily(
         name: "veil_identity_distance_min",
         help: "Smallest face-descriptor distance between a subject and its anonymized face so far.")
+    static let keypointNME = MetricFamily(
+        name: "veil_keypoint_nme",
+        help: "Mean landmark error between subject and anonymized output over the window, in inter-ocular distances.")
+    static let keypointMovementNME = MetricFamily(
+        name: "veil_keypoint_nme_dynamic",
+        help: "The same after removing each track's fixed shape offset: movement that was not kept.")
+    static let keypointOKS = MetricFamily(
+        name: "veil_keypoint_oks", help: "Mean COCO-style keypoint similarity of subject and output over the window, 0 to 1.")
+    static let landmarkJitter = MetricFamily(
+        name: "veil_landmark_jitter",
+        help: "Mean frame-to-frame landmark movement over the window, in inter-ocular distances, on the input and the output.")
+    static let facesMeasured = MetricFamily(
+        name: "veil_stability_faces", help: "Faces whose keypoints were measured on the output in the window.")
+    static let identityPassRatio = MetricFamily(
+        name: "veil_identity_pass_ratio", help: "Identity checks in the window that kept at least identity_margin, of all.")
     static let latencyQuantile = MetricFamily(
         name: "veil_latency_quantile_seconds",
         help: "Capture to hand-off latency quantiles since start, from the pipeline's own 0.1 ms histogram.")

@@ -47,6 +47,9 @@ final class MetricsExporter: @unchecked Sendable {
         }
         count(.identityChecks, labels, camera.identityChecks)
         count(.identityIncidents, labels, camera.identityIncidents)
+        count(.stabilitySamples, labels, camera.stabilitySamples)
+        count(.proofSeconds, labels + [("kind", "stability")], camera.stabilitySeconds)
+        count(.proofSeconds, labels + [("kind", "identity")], camera.identitySeconds)
         count(.encoderFrames, labels, camera.framesEncoded)
         count(.encodeErrors, labels, camera.encodeErrors)
         count(.encoderDropped, labels, camera.outputFramesDropped)
@@ -61,11 +64,16 @@ final class MetricsExporter: @unchecked Sendable {
 
         set(.online, labels, camera.online ? 1 : 0)
         set(.secondsSinceProgress, labels, camera.secondsSinceProgress)
-        // No value before the first identity check: an absent series, rather than a made-up distance.
-        if let distance = camera.identityDistanceMin {
-            set(.identityDistanceMin, labels, distance)
-        } else if let gauge = gauges.removeValue(forKey: Series(.identityDistanceMin, labels)) {
-            registry.unregisterGauge(gauge)
+        setOrRemove(.identityDistanceMin, labels, camera.identityDistanceMin)
+        for (window, figures) in camera.stability {
+            let windowLabels = labels + [("window", window)]
+            set(.facesMeasured, windowLabels, Double(figures.facesMeasured))
+            setOrRemove(.keypointNME, windowLabels, figures.nme)
+            setOrRemove(.keypointMovementNME, windowLabels, figures.nmeDynamic)
+            setOrRemove(.keypointOKS, windowLabels, figures.oks)
+            setOrRemove(.landmarkJitter, windowLabels + [("side", "input")], figures.jitterInput)
+            setOrRemove(.landmarkJitter, windowLabels + [("side", "output")], figures.jitterOutput)
+            setOrRemove(.identityPassRatio, windowLabels, figures.identityPassRatio)
         }
         for (quantile, value) in [("0.5", camera.latencyP50), ("0.95", camera.latencyP95), ("0.99", camera.latencyP99)] {
             set(.latencyQuantile, labels + [("quantile", quantile)], value)
@@ -75,6 +83,22 @@ final class MetricsExporter: @unchecked Sendable {
         let latency = latencies[camera.name] ?? LatencySeries(registry: registry, labels: labels)
         latencies[camera.name] = latency
         latency.follow(buckets: camera.latencyBuckets, maximum: camera.latencyMax)
+    }
+
+    /// No value (nothing measured yet, or in the window): an absent series, rather than a made-up figure.
+    private func setOrRemove(_ family: MetricFamily, _ labels: [(String, String)], _ value: Double?) {
+        if let value {
+            set(family, labels, value)
+        } else if let gauge = gauges.removeValue(forKey: Series(family, labels)) {
+            registry.unregisterGauge(gauge)
+        }
+    }
+
+    private func count(_ family: MetricFamily, _ labels: [(String, String)], _ total: Double) {
+        let key = Series(family, labels)
+        let counter = counters[key] ?? TotalCounter(registry.makeCounter(descriptor: family.descriptor, labels: labels))
+        counters[key] = counter
+        counter.follow(total)
     }
 
     private func count(_ family: MetricFamily, _ labels: [(String, String)], _ total: Int) {

@@ -18,6 +18,9 @@ struct StatusDocument: Encodable {
         let latencySeconds: Latency
         let faces: [String: Int]
         let identity: Identity
+        /// By window ("1s", "60s"): keypoints and identity measured on the output.
+        let stability: [String: Stability]
+        let proof: Proof
         let encoder: Encoder
         let outputs: [Output]
     }
@@ -48,6 +51,23 @@ struct StatusDocument: Encodable {
         let incidents: Int
         /// Absent before the first check.
         let distanceMin: Double?
+    }
+
+    struct Stability: Encodable {
+        let facesMeasured: Int
+        let nme: Double?
+        let nmeDynamic: Double?
+        let oks: Double?
+        let jitterInput: Double?
+        let jitterOutput: Double?
+        let identityChecks: Int
+        let identityPassRatio: Double?
+    }
+
+    struct Proof: Encodable {
+        let stabilitySamples: Int
+        let stabilitySeconds: Double
+        let identitySeconds: Double
     }
 
     struct Encoder: Encodable {
@@ -83,6 +103,13 @@ struct StatusDocument: Encodable {
                 faces: camera.faces,
                 identity: Identity(checks: camera.identityChecks, incidents: camera.identityIncidents,
                                    distanceMin: camera.identityDistanceMin),
+                stability: camera.stability.mapValues { window in
+                    Stability(facesMeasured: window.facesMeasured, nme: window.nme, nmeDynamic: window.nmeDynamic, oks: window.oks,
+                              jitterInput: window.jitterInput, jitterOutput: window.jitterOutput,
+                              identityChecks: window.identityChecks, identityPassRatio: window.identityPassRatio)
+                },
+                proof: Proof(stabilitySamples: camera.stabilitySamples, stabilitySeconds: camera.stabilitySeconds,
+                             identitySeconds: camera.identitySeconds),
                 encoder: Encoder(frames: camera.framesEncoded, errors: camera.encodeErrors,
                                  dropped: camera.outputFramesDropped),
                 outputs: camera.outputs.map { output in

@@ -6,18 +6,22 @@ import Prometheus
 /// Prometheus's `rate()` expects of a restarted process.
 final class TotalCounter {
     private let counter: Counter
-    private var last = 0
+    private var last = 0.0
 
     init(_ counter: Counter) {
         self.counter = counter
     }
 
     func follow(_ total: Int) {
+        follow(Double(total))
+    }
+
+    func follow(_ total: Double) {
         if total < last {
             counter.reset()
             last = 0
         }
-        counter.increment(by: Int64(total - last))
+        counter.increment(by: total - last)
         last = total
     }
 }

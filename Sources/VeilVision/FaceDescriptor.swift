@@ -17,6 +17,9 @@ public struct FaceDescriptor {
 /// Computes face descriptors. A pass costs tens of milliseconds, so callers sample it (once a second per
 /// track), never run it on every frame.
 public final class FaceEncoder {
+    /// dlib's ResNet descriptor has 128 values.
+    public static let descriptorLength = 128
+
     private let handle: OpaquePointer
     private var converter: PixelConverter?
 
@@ -35,7 +38,7 @@ public final class FaceEncoder {
         }
         let rgb = converter!
         try rgb.convert(picture)
-        var out = [Float](repeating: 0, count: 128)
+        var out = [Float](repeating: 0, count: FaceEncoder.descriptorLength)
         let flat = face.points.flatMap { [$0.x, $0.y] }
         let (status, message) = withErrorBuffer { buffer, length in
             vision_encoder_describe(handle, rgb.pixels, Int32(rgb.width), Int32(rgb.height), Int32(rgb.stride),

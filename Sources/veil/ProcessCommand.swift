@@ -34,6 +34,9 @@ struct ProcessCommand: ParsableCommand {
     @Option(name: .customLong("identity-margin"), help: "Face-descriptor distance a swapped face must keep from its subject.")
     var identityMargin: Float = 0.6
 
+    @Option(help: "A consent directory written by `veil enroll`: faces matching an enrolled person closely are left as they are.")
+    var consent: String?
+
     @Option(help: "x264 preset.")
     var preset = "ultrafast"
 
@@ -61,6 +64,7 @@ struct ProcessCommand: ParsableCommand {
         options.anonymizer.preserve = preserve
         options.anonymizer.identityMargin = identityMargin
         options.donors = donor
+        options.consent = consent
         options.stabilityLog = stabilityLog
         options.encoder.preset = preset
         options.encoder.crf = Double(crf)

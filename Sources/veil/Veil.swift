@@ -7,7 +7,8 @@ struct Veil: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "veil",
         abstract: "De-identifies faces in clinical video while keeping facial and body keypoints.",
-        subcommands: [ProcessCommand.self, RunCommand.self, BenchCommand.self, ReportCommand.self, DevicesCommand.self, CheckConfigCommand.self])
+        subcommands: [ProcessCommand.self, RunCommand.self, BenchCommand.self, ReportCommand.self, EnrollCommand.self, DevicesCommand.self,
+                      CheckConfigCommand.self])
 
     /// Usage errors get one line (what is wrong and where), like every other error, instead of
     /// ArgumentParser's line plus usage block; help still prints in full.

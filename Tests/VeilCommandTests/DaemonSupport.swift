@@ -105,17 +105,17 @@ final class DaemonProcess {
     }
 }
 
-/// A daemon config for tests: small file-fed cameras (the sample clip, played like a camera) in blur
-/// mode, each recording into `directory`/NAME.
+/// A daemon config for tests: small file-fed cameras (the sample clip, played like a camera), in blur
+/// mode unless told, each recording into `directory`/NAME.
 func daemonConfig(cameras: [(name: String, fps: Int)], directory: URL, source: String, realtime: Bool = true,
-                  http: String = "") -> String {
+                  http: String = "", mode: String = "blur", stabilityLog: String = "", size: String = "320x180") -> String {
     var text = """
         [daemon]
         http = "\(http)"
-        stability_log = ""
+        stability_log = "\(stabilityLog)"
 
         [anonymize]
-        mode = "blur"
+        mode = "\(mode)"
 
         """
     for camera in cameras {
@@ -124,7 +124,7 @@ func daemonConfig(cameras: [(name: String, fps: Int)], directory: URL, source: S
             [[camera]]
             name = "\(camera.name)"
             source = "\(source)"
-            size = "320x180"
+            size = "\(size)"
             fps = \(camera.fps)
             realtime = \(realtime)
 

@@ -66,6 +66,46 @@ final class RunCommandTests: XCTestCase {
         }
     }
 
+    func testTheDaemonProvesItsWorkInTheStabilityLogAndMetrics() throws {
+        // A swapping camera: keypoints measured on the output and identity checks, live, in /metrics and
+        // in the stability log, which ends with the camera's summary and reads in `veil report`.
+        let sample = try Run.sample("sample.mp4")
+        let listener = try NotifyListener(directory: directory)
+        let port = try freePort()
+        let log = directory.appendingPathComponent("stability.jsonl").path
+        let config = try writeConfig(daemonConfig(cameras: [("room-1", 15)], directory: directory, source: sample,
+                                                  http: "127.0.0.1:\(port)", mode: "swap", stabilityLog: log,
+                                                  size: "640x360"))
+        let daemon = try DaemonProcess(config: config, environment: environment(listener))
+        XCTAssertTrue(listener.wait(for: "READY=1", timeout: 60), "no READY=1; log:\n\(daemon.process.isRunning ? "" : daemon.output)")
+        XCTAssertTrue(listener.wait(for: "WATCHDOG=1", count: 8, timeout: 15))
+        let metrics = try httpGet(port: port, "/metrics").body
+        func value(_ prefix: String) -> Double? {
+            metrics.split(separator: "\n").first { $0.hasPrefix(prefix) }.flatMap { Double($0.split(separator: " ").last ?? "") }
+        }
+        let oks = try XCTUnwrap(value("veil_keypoint_oks{camera=\"room-1\",window=\"60s\"}"), metrics)
+        XCTAssertTrue(oks > 0.3 && oks <= 1, "keypoint similarity of the swapped faces: \(oks)")
+        XCTAssertGreaterThan(value("veil_stability_samples_total{camera=\"room-1\"}") ?? 0, 0)
+        XCTAssertNotNil(value("veil_landmark_jitter{camera=\"room-1\",window=\"60s\",side=\"output\"}"), metrics)
+        XCTAssertEqual(daemon.terminate(), 0)
+
+        let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").map {
+            try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        let faces = lines.filter { $0["track"] != nil }
+        XCTAssertFalse(faces.isEmpty)
+        XCTAssertTrue(faces.allSatisfy { $0["camera"] as? String == "room-1" })
+        XCTAssertTrue(faces.contains { $0["oks"] != nil && $0["nme_dynamic"] != nil })
+        XCTAssertTrue(faces.contains { ($0["identity_distance"] as? Double ?? 0) >= 0.6 }, "identity checks passed and logged")
+        let summary = try XCTUnwrap(lines.last)
+        XCTAssertEqual(summary["summary"] as? Bool, true, "the camera's summary closes the log")
+        XCTAssertEqual(summary["camera"] as? String, "room-1")
+        XCTAssertGreaterThan(summary["faces_measured"] as? Int ?? 0, 0)
+        let report = try Run.veil("report", log)
+        XCTAssertEqual(report.status, 0, report.stderr)
+        XCTAssertTrue(report.stdout.contains("room-1"), report.stdout)
+    }
+
     func testWatchdogPingsStopWhenAPipelineStalls() throws {
         // A source that stops delivering without ending: a FIFO whose writer is frozen.
         let fifo = directory.appendingPathComponent("camera.ts").path

@@ -46,6 +46,17 @@ final class ConfigFileCheckTests: XCTestCase {
         assertConfigError(donors(directory.path), at: "anonymize.donors", "\(image.path): cannot be read (Permission denied)")
     }
 
+    func testConsentDirectoryMustExistButMayBeEmpty() throws {
+        let missing = directory.appendingPathComponent("consent").path
+        assertConfigError("[anonymize]\nconsent = \"\(missing)\"\n" + Fixture.minimal, at: "anonymize.consent",
+                          "\(missing): No such directory (create it, then add people with `veil enroll`)")
+        let text = "[anonymize]\nconsent = \"\(directory.path)\"\nconsent_distance = 0.35\n" + Fixture.minimal
+        let anonymize = try VeilConfiguration.parse(text: text, path: Fixture.file).anonymize
+        XCTAssertEqual(anonymize.consent, directory.path)
+        XCTAssertEqual(anonymize.consentDistance, 0.35)
+        XCTAssertNil(try VeilConfiguration.parse(text: Fixture.minimal, path: Fixture.file).anonymize.consent, "off by default")
+    }
+
     func testDonorDirectoryAndDonorImageAreAccepted() throws {
         let image = directory.appendingPathComponent("Face.JPG")
         try Data([0xFF, 0xD8]).write(to: image)

@@ -17,12 +17,12 @@ final class ConfigKeyErrorTests: XCTestCase {
 
     func testUnknownDaemonKey() {
         assertConfigError("[daemon]\nport = 9480\n" + Fixture.minimal, at: "daemon.port",
-                          "unknown key ([daemon] takes http, log_level, stability_log)")
+                          "unknown key ([daemon] takes http, log_level, stability_log, stability_log_max_mb, stability_log_keep)")
     }
 
     func testUnknownAnonymizeKey() {
         assertConfigError("[anonymize]\ndonor = \"/x\"\n" + Fixture.minimal, at: "anonymize.donor",
-                          "unknown key ([anonymize] takes mode, donors, identity_margin, on_stall)")
+                          "unknown key ([anonymize] takes mode, donors, identity_margin, on_stall, consent, consent_distance)")
     }
 
     func testUnknownCameraKeyIsReportedInsteadOfTheKeyItMisspells() {

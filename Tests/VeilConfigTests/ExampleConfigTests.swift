@@ -12,8 +12,9 @@ final class ExampleConfigTests: XCTestCase {
         let configuration = try VeilConfiguration.load(path: examplePath, checkFiles: false)
         let expected = VeilConfiguration(
             daemon: .init(http: .init(host: "127.0.0.1", port: 9480), logLevel: .info,
-                          stabilityLog: "/var/log/veil/stability.jsonl"),
-            anonymize: .init(mode: .swap, donors: "/usr/share/veil/donors", identityMargin: 0.6, onStall: .blurFrame),
+                          stabilityLog: "/var/log/veil/stability.jsonl", stabilityLogMaxMB: 100, stabilityLogKeep: 5),
+            anonymize: .init(mode: .swap, donors: "/usr/share/veil/donors", identityMargin: 0.6, onStall: .blurFrame,
+                             consent: nil, consentDistance: 0.4),
             cameras: [.init(
                 name: "exam-room-1", source: "/dev/video0", size: .init(width: 1280, height: 720), fps: 30, format: .auto,
                 budgetMs: 33, realtime: true,
@@ -79,7 +80,7 @@ final class ExampleConfigTests: XCTestCase {
         let summary = try VeilConfiguration.load(path: examplePath, checkFiles: false).summary
         XCTAssertEqual(summary, """
             daemon: http 127.0.0.1:9480, log level info, stability log /var/log/veil/stability.jsonl
-            anonymize: swap, donors /usr/share/veil/donors, identity margin 0.6, on stall blur_frame
+            anonymize: swap, donors /usr/share/veil/donors, identity margin 0.6, on stall blur_frame, consent off
             camera exam-room-1: /dev/video0, 1280x720@30 auto, budget 33 ms, swap; libx264 veryfast 3000 kb/s, gop 30
               -> rtp 127.0.0.1:5004, sdp /run/veil/exam-room-1.sdp
               -> srtp 127.0.0.1:5006, sdp /run/veil/exam-room-1-srtp.sdp, key /etc/veil/keys/exam-room-1.key

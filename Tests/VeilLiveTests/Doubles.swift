@@ -99,7 +99,8 @@ final class StalledDetector: FaceDetecting {
 /// An anonymizer that leaves the picture as it is: whatever the pipeline emits unchanged would be the
 /// original, so covers can only come from the pipeline's own fail-closed rules.
 final class UntouchedAnonymizer: FrameAnonymizing {
-    func anonymize(_ picture: Picture, detections: [Detection], ownFrame: Bool, interval: Float) throws {}
+    func anonymize(_ picture: Picture, detections: [Detection], ownFrame: Bool, interval: Float, measureStability: Bool) throws {}
+    var lastStabilityCost: Double { 0 }
     var trackedRegions: [Box] { [] }
     var identityChecks: IdentityCheckQueue? { nil }
 }

@@ -1,0 +1,121 @@
+import Foundation
+import VeilMedia
+import VeilVision
+
+/// People who agreed to be shown (a clinician, a consenting relative): each enrolled with `veil enroll`
+/// as one file NAME.json in the consent directory, holding one face descriptor per enrolment image and
+/// never a picture. A face is shown only when its descriptor is well inside the same-person distance of
+/// an enrolled person's; anything less certain is anonymized.
+public struct ConsentList {
+    public struct Person: Codable, Equatable {
+        public var name: String
+        /// The images the descriptors were computed from, by file name: what a privacy officer checks.
+        public var images: [String]
+        public var descriptors: [[Float]]
+
+        public init(name: String, images: [String], descriptors: [[Float]]) {
+            self.name = name
+            self.images = images
+            self.descriptors = descriptors
+        }
+    }
+
+    /// dlib's descriptors put the same person within about 0.6; consent asks for much closer, so that a
+    /// look-alike or a poor view is anonymized rather than shown.
+    public static let defaultDistance: Float = 0.4
+
+    public let people: [Person]
+    public let distance: Float
+
+    public init(people: [Person], distance: Float = ConsentList.defaultDistance) {
+        self.people = people
+        self.distance = distance
+    }
+
+    /// The enrolled person this face is, when its nearest enrolled descriptor is within `distance`.
+    public func match(_ face: FaceDescriptor) -> String? {
+        var best: (name: String, distance: Float)?
+        for person in people {
+            for values in person.descriptors where values.count == face.values.count {
+                let d = face.distance(to: FaceDescriptor(values: values))
+                if d < (best?.distance ?? .infinity) { best = (person.name, d) }
+            }
+        }
+        guard let best, best.distance < distance else { return nil }
+        return best.name
+    }
+
+    /// Reads every NAME.json in `directory`; a file that is not an enrolment is an error naming it.
+    public static func load(directory: String, distance: Float = ConsentList.defaultDistance) throws -> ConsentList {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw CommandError("consent directory '\(directory)': No such directory")
+        }
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".json") }.sorted()
+        let people = try names.map { name -> Person in
+            let path = (directory as NSString).appendingPathComponent(name)
+            guard let data = FileManager.default.contents(atPath: path),
+                  let person = try? JSONDecoder().decode(Person.self, from: data),
+                  !person.descriptors.isEmpty, person.descriptors.allSatisfy({ $0.count == FaceEncoder.descriptorLength }) else {
+                throw CommandError("consent file '\(path)' is not an enrolment written by `veil enroll`")
+            }
+            return person
+        }
+        return ConsentList(people: people, distance: distance)
+    }
+
+    /// Writes one person's enrolment atomically (a temporary file renamed over the old one), readable
+    /// by its owner and group only: descriptors identify people.
+    public static func save(_ person: Person, directory: String) throws -> String {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = (directory as NSString).appendingPathComponent("\(person.name).json")
+        let temporary = path + ".partial-\(getpid())"
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = try encoder.encode(person)
+        guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o640]) else {
+            throw CommandError("cannot write '\(temporary)': \(String(cString: strerror(errno)))")
+        }
+        guard rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw CommandError("cannot write '\(path)': \(reason)")
+        }
+        return path
+    }
+
+    /// A person's name becomes a file name and a log field: letters, digits, '.', '-', '_' only.
+    public static func isValidName(_ name: String) -> Bool {
+        !name.isEmpty && !name.hasPrefix(".") && name.count <= 64
+            && name.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0) }
+    }
+}
+
+/// `veil enroll`: one person's descriptors from their photos. Each image must show exactly one clear,
+/// frontal face: an enrolment taken from a group photo could let the wrong person through.
+public enum Enrollment {
+    public static func person(named name: String, images: [String]) throws -> ConsentList.Person {
+        guard ConsentList.isValidName(name) else {
+            throw CommandError("enroll: name '\(name)' may hold only letters, digits, '.', '_' and '-' (it names a file)")
+        }
+        let data = try DataDirectory.locate()
+        let predictor = try LandmarkPredictor(modelPath: data.landmarkModel)
+        let encoder = try FaceEncoder(modelPath: data.descriptorModel)
+        var descriptors: [[Float]] = []
+        for path in images {
+            let picture: Picture
+            do { picture = try ImageFile.load(path: path) } catch { throw CommandError("enroll: image \(error)") }
+            let detector = try FaceDetector(modelPath: data.detectorModel, pictureWidth: picture.width, pictureHeight: picture.height,
+                                            inputWidth: min(640, picture.width))
+            let faces = try detector.detect(picture).filter { $0.score >= 0.5 }
+            guard faces.count == 1, let face = faces.first else {
+                throw CommandError("enroll: image '\(path)' shows \(faces.count) faces; it must show exactly one, the person enrolled")
+            }
+            guard face.box.width >= 64, let shape = predictor.landmarks(in: picture.y, detection: face.box), shape.yawRatio < 2 else {
+                throw CommandError("enroll: image '\(path)': the face is too small or turned away (needs a frontal face at least 64 px wide)")
+            }
+            descriptors.append(try encoder.describe(picture, face: shape).values)
+        }
+        return ConsentList.Person(name: name, images: images.map { URL(fileURLWithPath: $0).lastPathComponent }, descriptors: descriptors)
+    }
+}

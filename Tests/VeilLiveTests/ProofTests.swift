@@ -1,0 +1,158 @@
+import Foundation
+import Logging
+import VeilAnonymize
+import VeilMedia
+import VeilPipeline
+import VeilVision
+import XCTest
+
+/// The proof that each face was de-identified and its keypoints kept, on real face stills with the real
+/// models: identity checks pass on swapped faces and catch a face left as it is; two people never share
+/// a donor; a consent-listed face is left alone and anyone else is not.
+final class ProofTests: XCTestCase {
+    private static let data = try? DataDirectory.locate()
+    private var data: DataDirectory!
+    private var predictor: LandmarkPredictor!
+    private var encoder: FaceEncoder!
+
+    override func setUpWithError() throws {
+        data = try XCTUnwrap(Self.data, "the data directory (make setup) is needed")
+        predictor = try LandmarkPredictor(modelPath: data.landmarkModel)
+        encoder = try FaceEncoder(modelPath: data.descriptorModel)
+    }
+
+    func testSwappedFacesPassTheirIdentityChecksAndKeepTheirKeypoints() throws {
+        let frames = try runStill(["obama.jpg"], frames: 12)
+        let checked = frames.flatMap { $0 }.compactMap(\.identityDistance)
+        XCTAssertGreaterThanOrEqual(checked.count, 3)
+        XCTAssertTrue(checked.allSatisfy { $0 >= 0.6 }, "every check of a swapped face keeps the margin: \(checked)")
+        XCTAssertTrue(frames.flatMap { $0 }.allSatisfy { $0.incident == nil })
+        let measured = frames.flatMap { $0 }.filter { $0.error != nil }
+        XCTAssertFalse(measured.isEmpty)
+        for face in measured {
+            XCTAssertEqual(face.handling, .swapped)
+            XCTAssertLessThan(try XCTUnwrap(face.error), 0.1, "the swap keeps the subject's landmarks")
+            XCTAssertGreaterThan(try XCTUnwrap(face.oks), 0.5)
+        }
+        XCTAssertNotNil(measured.last?.jitterOutput, "consecutive measured frames give jitter")
+    }
+
+    func testAFaceLeftAsItIsIsCaughtAsAnIncidentAndEndsCovered() throws {
+        let frames = try runStill(["obama.jpg"], frames: 20, replacer: LeavesFaceAsIs())
+        let faces = frames.flatMap { $0 }
+        let failed = faces.filter { ($0.identityDistance ?? 1) < 0.6 }
+        XCTAssertFalse(failed.isEmpty, "checks see the subject's own face")
+        XCTAssertTrue(failed.allSatisfy { $0.incident != nil && $0.handling == .covered },
+                      "a failed check is an incident, and that very frame is covered")
+        XCTAssertTrue(faces.contains { $0.incident?.contains("next donor") == true })
+        XCTAssertEqual(frames.last?.first?.handling, .covered, "after every donor and the shape, the track is covered")
+    }
+
+    func testTwoPeopleInOneFrameNeverShowTheSameDonor() throws {
+        // The same face twice (one mirrored): both prefer the same donor, so only the rule keeps them apart.
+        let two = try runStill(["obama.jpg", "obama.jpg"], frames: 3)
+        for faces in two {
+            XCTAssertEqual(faces.count, 2)
+            let donors = faces.compactMap(\.donor)
+            XCTAssertEqual(Set(donors).count, donors.count, "one donor per face: \(donors)")
+        }
+        XCTAssertEqual(two.last?.compactMap(\.donor).count, 2)
+        // With one donor, the second face has none of its own left: covered, not given the first's.
+        let oneDonor = try runStill(["obama.jpg", "obama.jpg"], frames: 3, donors: ["astronaut.png"])
+        for faces in oneDonor {
+            XCTAssertLessThanOrEqual(faces.compactMap(\.donor).count, 1)
+        }
+        XCTAssertEqual(oneDonor.last?.filter { $0.handling == .covered }.count, 1)
+    }
+
+    func testAConsentListedFaceIsLeftAsItIsAndAnyoneElseIsAnonymized() throws {
+        let enrolled = try Enrollment.person(named: "dr-obama", images: [subject("obama.jpg")])
+        let consent = ConsentList(people: [enrolled])
+        var unchanged = false
+        let frames = try runStill(["obama.jpg"], frames: 12, consent: consent) { original, output in
+            unchanged = (0..<output.height).allSatisfy { y in memcmp(output.y.row(y), original.y.row(y), output.width) == 0 }
+        }
+        XCTAssertEqual(frames.last?.first?.handling, .consented, "two matching checks show the enrolled face")
+        XCTAssertEqual(frames.last?.first?.consentedAs, "dr-obama")
+        XCTAssertTrue(unchanged, "a consented face is left as it is")
+        XCTAssertNotEqual(frames.first?.first?.handling, .consented, "not before the checks agree")
+
+        let other = try Enrollment.person(named: "someone-else", images: [data.donorDirectory.appendingPathComponent("astronaut.png").path])
+        let strangers = try runStill(["obama.jpg"], frames: 12, consent: ConsentList(people: [other]))
+        XCTAssertFalse(strangers.flatMap { $0 }.contains { $0.handling == .consented })
+    }
+
+    func testEnrolmentRefusesAnImageWithoutExactlyOneFace() throws {
+        let path = NSTemporaryDirectory() + "veil-noface-\(getpid()).png"
+        let ffmpeg = Process()
+        ffmpeg.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
+        ffmpeg.arguments = ["-v", "error", "-y", "-f", "lavfi", "-i", "color=gray:size=320x240", "-frames:v", "1", path]
+        try ffmpeg.run()
+        ffmpeg.waitUntilExit()
+        XCTAssertEqual(ffmpeg.terminationStatus, 0)
+        defer { unlink(path) }
+        XCTAssertThrowsError(try Enrollment.person(named: "nobody", images: [path])) { error in
+            XCTAssertTrue("\(error)".contains(path) && "\(error)".contains("0 faces"), "\(error)")
+        }
+        XCTAssertThrowsError(try Enrollment.person(named: "../etc", images: [subject("obama.jpg")]))
+    }
+
+    // MARK: - Support
+
+    private func subject(_ name: String) -> String { data.url.appendingPathComponent("subjects/\(name)").path }
+
+    /// Runs the anonymizer (inline checks every 3 frames, stability on every frame) over a still made
+    /// of the named subjects side by side, the second one mirrored; returns each frame's records.
+    private func runStill(_ names: [String], frames: Int, replacer: FaceReplacing = FaceSwapper(), donors: [String]? = nil,
+                          consent: ConsentList? = nil, inspect: ((Picture, Picture) -> Void)? = nil) throws -> [[FaceRecord]] {
+        let still = try sideBySide(names)
+        let donorFaces = try (donors ?? ["astronaut.png", "grace_hopper.jpg"]).map {
+            try Donor.load(path: data.donorDirectory.appendingPathComponent($0).path, detectorModel: data.detectorModel,
+                           predictor: predictor, encoder: encoder)
+        }
+        var settings = AnonymizerSettings()
+        settings.identityCheckInterval = 3
+        settings.consent = consent
+        let anonymizer = FaceAnonymizer(settings: settings, predictor: predictor, encoder: encoder, donors: donorFaces,
+                                        replacer: replacer, logger: Logger(label: "test"))
+        let detector = try FaceDetector(modelPath: data.detectorModel, pictureWidth: still.width, pictureHeight: still.height,
+                                        inputWidth: 640)
+        let picture = Picture(width: still.width, height: still.height)
+        var clock = StageClock()
+        var records: [[FaceRecord]] = []
+        for frame in 0..<frames {
+            picture.copy(from: still)
+            let detections = try detector.detect(picture)
+            records.append(anonymizer.anonymize(picture, detections: detections, ownFrame: true, frame: frame, interval: 1 / 30,
+                                                measureStability: true, clock: &clock))
+            inspect?(still, picture)
+        }
+        return records
+    }
+
+    /// The subjects, each scaled to 480x600, side by side; every second one mirrored.
+    private func sideBySide(_ names: [String]) throws -> Picture {
+        let (w, h) = (480, 600)
+        let result = Picture(width: w * names.count, height: h)
+        let importer = FrameImporter()
+        for (index, name) in names.enumerated() {
+            let scaled = Picture(width: w, height: h)
+            try importer.copy(try ImageFile.load(path: subject(name)), into: scaled, path: name)
+            let mirrored = index % 2 == 1
+            for (target, source) in [(result.y, scaled.y), (result.u, scaled.u), (result.v, scaled.v)] {
+                let offset = index * source.width
+                for y in 0..<source.height {
+                    for x in 0..<source.width {
+                        target[offset + x, y] = source[mirrored ? source.width - 1 - x : x, y]
+                    }
+                }
+            }
+        }
+        return result
+    }
+}
+
+/// A "swap" that leaves the face as it is and says it worked: what the identity checks must catch.
+private struct LeavesFaceAsIs: FaceReplacing {
+    func swap(in picture: Picture, target: FaceShape, donor: Donor, clock: inout StageClock) -> Bool { true }
+}
