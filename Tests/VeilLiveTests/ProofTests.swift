@@ -94,6 +94,18 @@ final class ProofTests: XCTestCase {
         XCTAssertThrowsError(try Enrollment.person(named: "nobody", images: [path])) { error in
             XCTAssertTrue("\(error)".contains(path) && "\(error)".contains("0 faces"), "\(error)")
         }
+        // A photo with a second person in it is refused too: either could be let through.
+        let pair = NSTemporaryDirectory() + "veil-two-faces-\(getpid()).png"
+        let stack = Process()
+        stack.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
+        stack.arguments = ["-v", "error", "-y", "-i", subject("obama.jpg"), "-i", subject("obama.jpg"),
+                           "-filter_complex", "[1]hflip[m];[0][m]hstack", "-frames:v", "1", pair]
+        try stack.run()
+        stack.waitUntilExit()
+        defer { unlink(pair) }
+        XCTAssertThrowsError(try Enrollment.person(named: "pair", images: [pair])) { error in
+            XCTAssertTrue("\(error)".contains("shows 2 faces"), "\(error)")
+        }
         XCTAssertThrowsError(try Enrollment.person(named: "../etc", images: [subject("obama.jpg")]))
     }
 
