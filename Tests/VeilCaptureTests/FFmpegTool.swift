@@ -1,4 +1,5 @@
 import Foundation
+import VeilTestSupport
 import XCTest
 
 /// A test case with a fresh scratch directory, removed after each test.
@@ -17,23 +18,9 @@ class ScratchDirectoryTestCase: XCTestCase {
 
 /// Runs the real ffmpeg command-line tool, whose conversions the camera converters are checked against.
 enum FFmpegTool {
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
-    }
-
     /// Runs ffmpeg quietly; throws with its stderr on a non-zero exit.
     static func run(_ arguments: String...) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
-        process.arguments = ["-v", "error", "-nostdin", "-y"] + arguments
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        let stderr = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Failure(description: "ffmpeg \(arguments.joined(separator: " ")): \(String(decoding: stderr, as: UTF8.self))")
-        }
+        try Program.ffmpeg(arguments).checked()
     }
 
     /// A test pattern frame (testsrc2: colour bars, gradients, moving shapes) as raw bytes.

@@ -1,4 +1,5 @@
 import Foundation
+import VeilTestSupport
 import XCTest
 
 /// Bad input gets one clear line naming what and where, a non-zero exit, and leaves nothing behind.
@@ -14,7 +15,7 @@ final class BadInputTests: XCTestCase {
     /// file in `directory` other than those present before.
     private func expectFailure(_ arguments: [String], mentions: [String], file: StaticString = #filePath, line: UInt = #line) throws {
         let before = Set(try FileManager.default.contentsOfDirectory(atPath: directory.path))
-        let result = try Run.program(Run.veil, arguments)
+        let result = try Program.run(Run.veil, arguments)
         XCTAssertNotEqual(result.status, 0, "exit status", file: file, line: line)
         let lines = result.stderr.split(separator: "\n", omittingEmptySubsequences: true)
         XCTAssertEqual(lines.count, 1, "one error line, got: \(result.stderr)", file: file, line: line)
@@ -43,7 +44,7 @@ final class BadInputTests: XCTestCase {
     func testTruncatedInputStillGivesWhatItHas() throws {
         // A file cut in half decodes up to the cut: the output holds those frames, nothing is invented.
         let mkv = path("whole.mkv")
-        XCTAssertEqual(try Run.tool("ffmpeg", ["-v", "error", "-i", try Run.sample("subject-messi.mp4"), "-c", "copy", mkv]).status, 0)
+        XCTAssertEqual(try Program.ffmpeg(["-i", try Run.sample("subject-messi.mp4"), "-c", "copy", mkv]).status, 0)
         let whole = try Data(contentsOf: URL(fileURLWithPath: mkv))
         try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: path("half.mkv")))
         let result = try Run.veil("process", path("half.mkv"), "-o", path("half-out.mkv"), "--mode", "blur")
@@ -78,7 +79,7 @@ final class BadInputTests: XCTestCase {
 
     func testDonorWithoutAFace() throws {
         let donor = path("no-face.png")
-        let make = try Run.tool("ffmpeg", ["-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240", "-frames:v", "1", donor])
+        let make = try Program.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x240", "-frames:v", "1", donor])
         XCTAssertEqual(make.status, 0, make.stderr)
         // The stability log asked for is not left half-written either.
         try expectFailure(["process", try Run.sample("subject-messi.mp4"), "-o", path("out.mp4"), "--donor", donor,

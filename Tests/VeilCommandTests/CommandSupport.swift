@@ -1,15 +1,9 @@
 import Foundation
+import VeilTestSupport
 import XCTest
 
 /// Runs programs for the command tests: the veil binary under test and the real FFmpeg clients.
 enum Run {
-    struct Result {
-        var status: Int32
-        var output: Data
-        var stderr: String
-        var stdout: String { String(decoding: output, as: UTF8.self) }
-    }
-
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// The binary under test: $VEIL_BIN (make test points it at the release build), else the one built
@@ -22,28 +16,7 @@ enum Run {
 
     private final class Marker {}
 
-    @discardableResult
-    static func program(_ path: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Read both pipes before waiting, so a chatty child cannot fill a pipe and stall.
-        let stdout = PipeReader(out.fileHandleForReading)
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, output: stdout.wait(), stderr: String(decoding: errData, as: UTF8.self))
-    }
-
-    static func veil(_ arguments: String...) throws -> Result { try program(veil, arguments) }
-
-    static func tool(_ name: String, _ arguments: [String]) throws -> Result {
-        try program("/usr/bin/\(name)", arguments)
-    }
+    static func veil(_ arguments: String...) throws -> Program.Result { try Program.run(veil, arguments) }
 
     static func temporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("veil-test-\(UUID().uuidString)")
@@ -60,24 +33,6 @@ enum Run {
     }
 }
 
-/// Drains a pipe on a background thread.
-final class PipeReader: @unchecked Sendable {
-    private var data = Data()
-    private let done = DispatchSemaphore(value: 0)
-
-    init(_ handle: FileHandle) {
-        DispatchQueue.global().async {
-            self.data = handle.readDataToEndOfFile()
-            self.done.signal()
-        }
-    }
-
-    func wait() -> Data {
-        done.wait()
-        return data
-    }
-}
-
 /// What ffprobe says about a file.
 struct Probe {
     let videoFrames: [Double]   // pts_time of every video frame, in order
@@ -86,19 +41,19 @@ struct Probe {
     let audioStreams: Int
 
     init(_ path: String) throws {
-        let frames = try Run.tool("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "frame=pts_time",
+        let frames = try Program.ffprobe(["-select_streams", "v:0", "-show_entries", "frame=pts_time",
                                               "-of", "csv=p=0", path])
         guard frames.status == 0 else { throw ProbeError(message: frames.stderr) }
         // One line a frame ("0.033333," when side data follows, which adds a blank line of its own).
         videoFrames = frames.stdout.split(separator: "\n").compactMap { line in
             line.split(separator: ",").first.flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }
         }
-        let size = try Run.tool("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height",
+        let size = try Program.ffprobe(["-select_streams", "v:0", "-show_entries", "stream=width,height",
                                             "-of", "csv=p=0", path])
         let parts = size.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ",").compactMap { Int($0) }
         width = parts.first ?? 0
         height = parts.count > 1 ? parts[1] : 0
-        let audio = try Run.tool("ffprobe", ["-v", "error", "-select_streams", "a", "-show_entries", "stream=index",
+        let audio = try Program.ffprobe(["-select_streams", "a", "-show_entries", "stream=index",
                                              "-of", "csv=p=0", path])
         audioStreams = audio.stdout.split(separator: "\n").count
     }
@@ -115,7 +70,7 @@ struct Probe {
 /// Every `every`-th frame of a video as a grey (luma) image, decoded by the real ffmpeg CLI.
 func greyFrames(_ path: String, every: Int) throws -> (width: Int, height: Int, frames: [[UInt8]]) {
     let probe = try Probe(path)
-    let result = try Run.program("/usr/bin/ffmpeg", ["-v", "error", "-i", path, "-vf", "select=not(mod(n\\,\(every)))",
+    let result = try Program.run("/usr/bin/ffmpeg", ["-v", "error", "-i", path, "-vf", "select=not(mod(n\\,\(every)))",
                                                       "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "gray", "-"])
     guard result.status == 0 else { throw Probe.ProbeError(message: result.stderr) }
     let size = probe.width * probe.height

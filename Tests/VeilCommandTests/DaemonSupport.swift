@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import VeilTestSupport
 import XCTest
 
 /// A systemd stand-in: an AF_UNIX datagram socket that `veil run` finds through NOTIFY_SOCKET, and
@@ -168,7 +169,7 @@ func freePort() throws -> Int {
 
 /// GET http://127.0.0.1:PORT/PATH with curl: status code and body.
 func httpGet(port: Int, _ path: String) throws -> (status: Int, body: String) {
-    let result = try Run.program("/usr/bin/curl", ["-s", "-w", "\n%{http_code}", "http://127.0.0.1:\(port)\(path)"])
+    let result = try Program.run("/usr/bin/curl", ["-s", "-w", "\n%{http_code}", "http://127.0.0.1:\(port)\(path)"])
     var lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
     let status = Int(lines.popLast() ?? "") ?? 0
     return (status, lines.joined(separator: "\n"))

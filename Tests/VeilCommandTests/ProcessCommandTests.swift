@@ -1,4 +1,5 @@
 import Foundation
+import VeilTestSupport
 import XCTest
 
 /// `veil process` end to end, on moving clips made from real face stills (see scripts/make-sample.sh),
@@ -104,9 +105,9 @@ final class ProcessCommandTests: XCTestCase {
         // A phone stores the picture sideways and asks players to turn it: the face detector must see
         // the face upright, or the face would go out untouched.
         let sideways = path("sideways.mp4"), flagged = path("phone.mp4")
-        XCTAssertEqual(try Run.tool("ffmpeg", ["-v", "error", "-i", try Run.sample("subject-messi.mp4"), "-t", "1",
+        XCTAssertEqual(try Program.ffmpeg(["-i", try Run.sample("subject-messi.mp4"), "-t", "1",
                                                 "-vf", "transpose=1", "-c:v", "libx264", "-preset", "ultrafast", sideways]).status, 0)
-        XCTAssertEqual(try Run.tool("ffmpeg", ["-v", "error", "-i", sideways, "-c", "copy", "-metadata:s:v:0", "rotate=90", flagged]).status, 0)
+        XCTAssertEqual(try Program.ffmpeg(["-i", sideways, "-c", "copy", "-metadata:s:v:0", "rotate=90", flagged]).status, 0)
         let output = path("phone-out.mp4"), log = path("phone.jsonl")
         let result = try Run.veil("process", flagged, "-o", output, "--stability-log", log)
         XCTAssertEqual(result.status, 0, result.stderr)
@@ -121,7 +122,7 @@ final class ProcessCommandTests: XCTestCase {
 
     func testInputWithoutAudioGivesOutputWithoutAudio() throws {
         let input = path("silent.mp4")
-        let make = try Run.tool("ffmpeg", ["-v", "error", "-i", try Run.sample("subject-messi.mp4"), "-an", "-t", "1",
+        let make = try Program.ffmpeg(["-i", try Run.sample("subject-messi.mp4"), "-an", "-t", "1",
                                            "-c:v", "copy", input])
         XCTAssertEqual(make.status, 0, make.stderr)
         let output = path("silent-out.mp4")

@@ -3,6 +3,7 @@ import Logging
 import VeilAnonymize
 import VeilMedia
 import VeilPipeline
+import VeilTestSupport
 import VeilVision
 import XCTest
 
@@ -84,24 +85,15 @@ final class ProofTests: XCTestCase {
 
     func testEnrolmentRefusesAnImageWithoutExactlyOneFace() throws {
         let path = NSTemporaryDirectory() + "veil-noface-\(getpid()).png"
-        let ffmpeg = Process()
-        ffmpeg.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
-        ffmpeg.arguments = ["-v", "error", "-y", "-f", "lavfi", "-i", "color=gray:size=320x240", "-frames:v", "1", path]
-        try ffmpeg.run()
-        ffmpeg.waitUntilExit()
-        XCTAssertEqual(ffmpeg.terminationStatus, 0)
+        try Program.ffmpeg(["-f", "lavfi", "-i", "color=gray:size=320x240", "-frames:v", "1", path]).checked()
         defer { unlink(path) }
         XCTAssertThrowsError(try Enrollment.person(named: "nobody", images: [path])) { error in
             XCTAssertTrue("\(error)".contains(path) && "\(error)".contains("0 faces"), "\(error)")
         }
         // A photo with a second person in it is refused too: either could be let through.
         let pair = NSTemporaryDirectory() + "veil-two-faces-\(getpid()).png"
-        let stack = Process()
-        stack.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
-        stack.arguments = ["-v", "error", "-y", "-i", subject("obama.jpg"), "-i", subject("obama.jpg"),
-                           "-filter_complex", "[1]hflip[m];[0][m]hstack", "-frames:v", "1", pair]
-        try stack.run()
-        stack.waitUntilExit()
+        try Program.ffmpeg(["-i", subject("obama.jpg"), "-i", subject("obama.jpg"),
+                            "-filter_complex", "[1]hflip[m];[0][m]hstack", "-frames:v", "1", pair]).checked()
         defer { unlink(pair) }
         XCTAssertThrowsError(try Enrollment.person(named: "pair", images: [pair])) { error in
             XCTAssertTrue("\(error)".contains("shows 2 faces"), "\(error)")

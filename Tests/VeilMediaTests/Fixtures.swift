@@ -1,31 +1,14 @@
 import Foundation
 import VeilMedia
+import VeilTestSupport
 import XCTest
 
 /// Runs the real ffmpeg and ffprobe command-line tools to make inputs and to check outputs.
 enum Tool {
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
-    }
-
     /// Runs /usr/bin/NAME with quiet logging; returns stdout, throws with stderr on a non-zero exit.
     @discardableResult
     static func run(_ name: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/\(name)")
-        process.arguments = ["-v", "error"] + (name == "ffmpeg" ? ["-nostdin", "-y"] : []) + arguments
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        // Quiet logging keeps stderr far below a pipe's buffer, so reading stdout first cannot block it.
-        let stdout = output.fileHandleForReading.readDataToEndOfFile()
-        let stderr = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Failure(description: "\(name) \(arguments.joined(separator: " ")): \(String(decoding: stderr, as: UTF8.self))")
-        }
-        return String(decoding: stdout, as: UTF8.self)
+        try Program.tool(name, arguments).checked().stdout
     }
 
     static func ffmpeg(_ arguments: String...) throws { try run("ffmpeg", arguments) }

@@ -1,5 +1,6 @@
 import Foundation
 import VeilOutput
+import VeilTestSupport
 import XCTest
 
 /// A recording on a full filesystem pauses while RTP goes on, and resumes with a new segment once
@@ -8,9 +9,9 @@ final class DiskFullTests: OutputTestCase {
     func testFullDiskPausesRecordingWhileRTPGoesOn() throws {
         let disk = path("disk")
         try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
-        let mount = try Tool.runCommand("/bin/mount", ["-t", "tmpfs", "-o", "size=2m", "tmpfs", disk])
+        let mount = try Program.run("/bin/mount", ["-t", "tmpfs", "-o", "size=2m", "tmpfs", disk], timeout: 60)
         guard mount.status == 0 else { throw XCTSkip("cannot mount a tmpfs here (needs root): \(mount.stderr)") }
-        defer { _ = try? Tool.runCommand("/bin/umount", [disk]) }
+        defer { _ = try? Program.run("/bin/umount", [disk], timeout: 60) }
         // Leave about 1 MiB: room for a segment to start (2 s of video at 3000 kbps), then fill up.
         let filler = "\(disk)/filler"
         try Data(count: 1024 * 1024).write(to: URL(fileURLWithPath: filler))

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import VeilMedia
 import VeilOutput
+import VeilTestSupport
 import XCTest
 
 /// A test case with a fresh scratch directory, removed after each test.
@@ -151,36 +152,11 @@ final class FrameFeeder {
 
 /// Runs the real FFmpeg command-line tools, the clients the outputs are checked against.
 enum Tool {
-    struct Result {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-    }
-
     /// Runs /usr/bin/NAME (ffmpeg, ffprobe) quietly; one still running after `timeout` seconds is
     /// terminated.
     @discardableResult
-    static func run(_ name: String, _ arguments: [String], timeout: Double = 60) throws -> Result {
-        try runCommand("/usr/bin/\(name)", ["-v", "error"] + (name == "ffmpeg" ? ["-nostdin", "-y"] : []) + arguments, timeout: timeout)
-    }
-
-    static func runCommand(_ executable: String, _ arguments: [String], timeout: Double = 60) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let timer = DispatchWorkItem { if process.isRunning { process.terminate() } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: timer)
-        // Both pipes are read at once, so that neither can fill up and stall the child.
-        let stderr = PipeReader(errors.fileHandleForReading)
-        let stdout = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        timer.cancel()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr.wait(), as: UTF8.self))
+    static func run(_ name: String, _ arguments: [String], timeout: Double = 60) throws -> Program.Result {
+        try Program.tool(name, arguments, timeout: timeout)
     }
 
     /// Frames ffprobe decodes from a file, and the end of its last packet in seconds.
@@ -202,29 +178,11 @@ enum Tool {
 
     /// Receives an RTP/SRTP stream described by an SDP file and decodes up to `frames` frames to raw
     /// I420; returns how many whole frames of width x height came out before it ended or timed out.
-    static func receive(sdp: String, frames: Int, width: Int, height: Int, into raw: String, timeout: Double) throws -> (frames: Int, result: Result) {
+    static func receive(sdp: String, frames: Int, width: Int, height: Int, into raw: String, timeout: Double) throws -> (frames: Int, result: Program.Result) {
         let result = try run("ffmpeg", ["-protocol_whitelist", "file,udp,rtp,srtp,crypto", "-i", sdp, "-frames:v", "\(frames)",
                                         "-f", "rawvideo", "-pix_fmt", "yuv420p", raw], timeout: timeout)
         let bytes = (try? FileManager.default.attributesOfItem(atPath: raw)[.size] as? Int) ?? 0
         return (bytes / (width * height * 3 / 2), result)
-    }
-}
-
-/// Reads a pipe to its end on a thread of its own.
-final class PipeReader: @unchecked Sendable {
-    private var data = Data()
-    private let done = DispatchSemaphore(value: 0)
-
-    init(_ handle: FileHandle) {
-        Thread { [self] in
-            data = handle.readDataToEndOfFile()
-            done.signal()
-        }.start()
-    }
-
-    func wait() -> Data {
-        done.wait()
-        return data
     }
 }
 

@@ -1,5 +1,6 @@
 import CVision
 import Foundation
+import VeilTestSupport
 import XCTest
 
 /// Tests of the C API over OpenCV DNN (CenterFace) and dlib (shape predictor, face descriptor) on the
@@ -226,36 +227,20 @@ final class CVisionTests: XCTestCase {
         var filters: [String] = []
         if let scale { filters.append("scale=\(scale)") }
         if padTo32 { filters.append("pad=ceil(iw/32)*32:ceil(ih/32)*32:0:0:black") }
-        let size = try run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height",
-                            "-of", "csv=p=0", path])
-        var dims = String(decoding: size, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let size = try Program.ffprobe(["-select_streams", "v:0", "-show_entries", "stream=width,height",
+                                        "-of", "csv=p=0", path]).checked()
+        var dims = size.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
             .split(separator: ",").compactMap { Int($0) }
         XCTAssertEqual(dims.count, 2, "ffprobe \(path)")
         if let scale { dims = scale.split(separator: ":").compactMap { Int($0) } }
         if padTo32 { dims = dims.map { ($0 + 31) / 32 * 32 } }
         let channels = pixelFormat == "gray" ? 1 : 3
-        var args = ["ffmpeg", "-v", "error", "-i", path]
+        var args = ["-i", path]
         if !filters.isEmpty { args += ["-vf", filters.joined(separator: ",")] }
         args += ["-f", "rawvideo", "-pix_fmt", pixelFormat, "-"]
-        let pixels = [UInt8](try run(args))
+        let pixels = [UInt8](try Program.ffmpeg(args).checked().output)
         XCTAssertEqual(pixels.count, dims[0] * dims[1] * channels, "decoded size of \(path)")
         return Image(pixels: pixels, width: dims[0], height: dims[1], stride: dims[0] * channels)
-    }
-
-    func run(_ arguments: [String]) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw NSError(domain: "CVisionTests", code: Int(process.terminationStatus),
-                          userInfo: [NSLocalizedDescriptionKey: "\(arguments.joined(separator: " ")) failed"])
-        }
-        return data
     }
 
     func detect(_ path: String, scale: String? = nil) throws -> [VisionDetection] {
