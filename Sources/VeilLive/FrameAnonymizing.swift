@@ -10,11 +10,11 @@ public protocol FrameAnonymizing: AnyObject {
     /// Rewrites the picture in place so that no face in it is the subject's. `ownFrame`: the detections
     /// count as this picture's (made on it or a frame or two before, see `LiveSettings.freshFrames`);
     /// else they are older, and only start tracks that stay covered until fresh ones come.
-    /// `measureStability`: find the keypoints again on the output, when the frame's budget has room.
-    func anonymize(_ picture: Picture, detections: [Detection], ownFrame: Bool, interval: Float, measureStability: Bool) throws
-    /// Seconds the last `anonymize` spent measuring stability (0 when it was not asked to): charged to
-    /// the proof's share of the budget, and kept out of the pipeline's estimate of a frame's cost.
-    var lastStabilityCost: Double { get }
+    func anonymize(_ picture: Picture, detections: [Detection], ownFrame: Bool, interval: Float) throws
+    /// Ends the frame the last `anonymize` rewrote, once it was handed off and before its picture is
+    /// reused: with `measureStability`, finds the keypoints again on that output first. Returns the
+    /// seconds spent measuring, which are charged to the proof's share of the budget.
+    func finishFrame(_ picture: Picture, measureStability: Bool) -> Double
     /// Where the faces were last seen, for a cover when there is no time to anonymize.
     var trackedRegions: [Box] { get }
     /// Identity checks to run off the frame path, on the detector's thread; nil when there are none.
@@ -28,7 +28,8 @@ public final class TrackingAnonymizer: FrameAnonymizing {
     public let identityChecks: IdentityCheckQueue?
     /// Per-stage times of every frame, for benchmarks.
     public private(set) var clock = StageClock()
-    public private(set) var lastStabilityCost = 0.0
+    /// The faces of the frame being handled, until `finishFrame` records them.
+    private var pending: [FaceRecord] = []
     private let camera: String
     private let journal: StabilityJournal?
     private let started = MonotonicClock.now()
@@ -46,11 +47,23 @@ public final class TrackingAnonymizer: FrameAnonymizing {
         self.journal = journal
     }
 
-    public func anonymize(_ picture: Picture, detections: [Detection], ownFrame: Bool, interval: Float, measureStability: Bool) throws {
+    public func anonymize(_ picture: Picture, detections: [Detection], ownFrame: Bool, interval: Float) {
+        pending = anonymizer.anonymize(picture, detections: detections, ownFrame: ownFrame, frame: frame, interval: interval,
+                                       measureStability: false, clock: &clock)
+    }
+
+    public func finishFrame(_ picture: Picture, measureStability: Bool) -> Double {
+        var records = pending
+        pending = []
         let stabilityBefore = clock.seconds["stability", default: 0]
-        let records = anonymizer.anonymize(picture, detections: detections, ownFrame: ownFrame, frame: frame, interval: interval,
-                                           measureStability: measureStability, clock: &clock)
-        lastStabilityCost = clock.seconds["stability", default: 0] - stabilityBefore
+        if measureStability { anonymizer.measureStability(of: picture, records: &records, frame: frame, clock: &clock) }
+        record(records)
+        frame += 1
+        return clock.seconds["stability", default: 0] - stabilityBefore
+    }
+
+    /// Counts the frame's faces, adds them to the windows, and writes what the stability log keeps.
+    private func record(_ records: [FaceRecord]) {
         let time = secondsSinceStart
         countsLock.lock()
         for record in records {
@@ -74,7 +87,6 @@ public final class TrackingAnonymizer: FrameAnonymizing {
                            faces: records.filter { $0.error != nil || $0.identityDistance != nil || $0.incident != nil })
             if let lastMinute { journal.append(camera: camera, figures: lastMinute, time: time, window: StabilityWindows.longest) }
         }
-        frame += 1
     }
 
     private var secondsSinceStart: Double { Double(MonotonicClock.now() - started) / 1e9 }

@@ -60,6 +60,13 @@ public final class FrameRing {
         return (publishedCount, droppedCount)
     }
 
+    /// Captured frames waiting for processing.
+    public var waiting: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return queued
+    }
+
     /// A slot for the producer to fill. Never waits: with no slot free, the oldest queued frame is
     /// dropped and its slot reused.
     public func acquire() -> LiveFrame {

@@ -68,7 +68,7 @@ public final class LivePipeline {
     /// still fits before the deadline.
     private var expectedCost: Double
     /// The share of the frame budget that measuring stability may take on average: it is proof, not
-    /// the product, so it only ever uses time the frames leave over.
+    /// the product, so it only ever uses time the frames leave over, after a frame is handed off.
     public static let proofShare = 0.1
     /// Seconds of stability measurement earned and not yet spent (each frame adds its share, at most
     /// one budget's worth is saved up), and the running estimate of one measurement's cost.
@@ -234,26 +234,31 @@ public final class LivePipeline {
             return emit(frame, .quickCover)
         }
         carried = nil
-        proofAllowance = min(proofAllowance + budget * LivePipeline.proofShare, budget)
-        let measure = stabilityCost <= proofAllowance
-            && Double(started) + expectedCost + stabilityCost * 1e9 + Double(LivePipeline.schedulingMargin) <= Double(deadline)
         do {
-            try anonymizer.anonymize(frame.picture, detections: detections, ownFrame: fresh, interval: interval, measureStability: measure)
+            try anonymizer.anonymize(frame.picture, detections: detections, ownFrame: fresh, interval: interval)
         } catch {
             return failClosed(frame)
         }
-        let proof = anonymizer.lastStabilityCost
-        let cost = Double(MonotonicClock.now() - started) - proof * 1e9
-        expectedCost += (cost - expectedCost) * 0.2
-        if measure {
-            proofAllowance -= proof
-            if proof > 0 { stabilityCost += (proof - stabilityCost) * 0.2 }
-            count {
-                $0.stabilitySamples += 1
-                $0.stabilitySeconds += proof
-            }
-        }
+        expectedCost += (Double(MonotonicClock.now() - started) - expectedCost) * 0.2
         emit(frame, ownFrame ? .detected : .tracked)
+        proveStability(frame)
+    }
+
+    /// Measures the keypoints again on the frame just handed off, when the proof's share has saved up
+    /// enough and the measurement ends before the next frame is due: it never delays a frame.
+    private func proveStability(_ frame: LiveFrame) {
+        proofAllowance = min(proofAllowance + budget * LivePipeline.proofShare, budget)
+        let nextFrameDue = Double(frame.captureTime) + 1e9 / max(source.frameRate, 1)
+        let measure = stabilityCost <= proofAllowance && ring.waiting == 0
+            && Double(MonotonicClock.now()) + stabilityCost * 1e9 + Double(LivePipeline.schedulingMargin) <= nextFrameDue
+        let proof = anonymizer.finishFrame(frame.picture, measureStability: measure)
+        guard measure else { return }
+        proofAllowance -= proof
+        if proof > 0 { stabilityCost += (proof - stabilityCost) * 0.2 }
+        count {
+            $0.stabilitySamples += 1
+            $0.stabilitySeconds += proof
+        }
     }
 
     private func failClosed(_ frame: LiveFrame) {

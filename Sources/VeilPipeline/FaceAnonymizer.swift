@@ -65,6 +65,9 @@ public final class FaceAnonymizer {
     private let encoder: FaceEncoder?
     private let replacer: FaceReplacing
     private var states: [Int: TrackState] = [:]
+    /// The shape each swapped face was drawn in on the last frame: where its landmarks are looked for
+    /// on the output.
+    private var drawnShapes: [Int: FaceShape] = [:]
     private let logger: Logger
     /// Live cameras (then `encoder` is nil): identity checks run on another thread (see `IdentityCheckQueue`), and a swapped
     /// face stays covered until a check has passed for its current donor. Nil: checks run inline, and
@@ -206,16 +209,30 @@ public final class FaceAnonymizer {
             }
         }
 
-        // Keypoint stability and identity, measured on the output.
+        drawnShapes = targets
+        measureOutput(picture, records: &records, frame: frame, stability: measureStability, subjects: subjectDescriptors, clock: &clock)
+        return records
+    }
+
+    /// Keypoint stability of the last frame `anonymize` rewrote (its `picture` and `records`), measured
+    /// later: the live pipeline hands the frame off first and measures with the time left before the
+    /// next one, so that the proof never adds to a frame's latency.
+    public func measureStability(of picture: Picture, records: inout [FaceRecord], frame: Int, clock: inout StageClock) {
+        measureOutput(picture, records: &records, frame: frame, stability: true, subjects: [:], clock: &clock)
+    }
+
+    /// Finds the landmarks again on the output for the stability figures (`stability`) and for the
+    /// inline identity checks of the tracks in `subjects`.
+    private func measureOutput(_ picture: Picture, records: inout [FaceRecord], frame: Int, stability: Bool,
+                               subjects: [Int: FaceDescriptor], clock: inout StageClock) {
         for (index, track) in tracker.tracks.enumerated() where records[index].handling != .consented {
-            guard let raw = track.rawShape, measureStability || subjectDescriptors[track.id] != nil else { continue }
-            let output = clock.time("stability") { predictor.landmarks(in: picture.y, following: targets[track.id] ?? raw) }
+            guard let raw = track.rawShape, stability || subjects[track.id] != nil else { continue }
+            let output = clock.time("stability") { predictor.landmarks(in: picture.y, following: drawnShapes[track.id] ?? raw) }
             if let output { recordStability(&records[index], subject: raw, output: output, frame: frame) }
-            if let subject = subjectDescriptors[track.id], records[index].handling != .covered {
+            if let subject = subjects[track.id], records[index].handling != .covered {
                 verifyIdentity(track, subject: subject, output: output, in: picture, record: &records[index], clock: &clock)
             }
         }
-        return records
     }
 
     /// How often a track's identity is checked, in frames: more often while it is shown for consent

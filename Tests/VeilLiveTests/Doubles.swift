@@ -47,7 +47,9 @@ final class PatternSource: FrameSource {
 
     static let invertedMark: Int64 = 1_000_000
 
-    static func frameNumber(_ picture: Picture) -> Int { Int(picture.pts % invertedMark) }
+    static func frameNumber(_ picture: Picture) -> Int { frameNumber(pts: picture.pts) }
+
+    static func frameNumber(pts: Int64) -> Int { Int(pts % invertedMark) }
 
     static func isOriginal(_ picture: Picture) -> Bool {
         let original = Picture(width: picture.width, height: picture.height)
@@ -99,8 +101,40 @@ final class StalledDetector: FaceDetecting {
 /// An anonymizer that leaves the picture as it is: whatever the pipeline emits unchanged would be the
 /// original, so covers can only come from the pipeline's own fail-closed rules.
 final class UntouchedAnonymizer: FrameAnonymizing {
-    func anonymize(_ picture: Picture, detections: [Detection], ownFrame: Bool, interval: Float, measureStability: Bool) throws {}
-    var lastStabilityCost: Double { 0 }
+    func anonymize(_ picture: Picture, detections: [Detection], ownFrame: Bool, interval: Float) throws {}
+    func finishFrame(_ picture: Picture, measureStability: Bool) -> Double { 0 }
+    var trackedRegions: [Box] { [] }
+    var identityChecks: IdentityCheckQueue? { nil }
+}
+
+/// An anonymizer that leaves the picture as it is and whose stability measurement takes `cost`
+/// seconds; it notes which frames were measured and whether the output had them already.
+final class MeasuringAnonymizer: FrameAnonymizing {
+    let cost: Double
+    let log: OutputLog
+    private let lock = NSLock()
+    private var measuredFrames: [(frame: Int, alreadyEmitted: Bool)] = []
+    var measured: [(frame: Int, alreadyEmitted: Bool)] { lock.lock(); defer { lock.unlock() }; return measuredFrames }
+
+    init(cost: Double, log: OutputLog) {
+        self.cost = cost
+        self.log = log
+    }
+
+    func anonymize(_ picture: Picture, detections: [Detection], ownFrame: Bool, interval: Float) throws {}
+
+    func finishFrame(_ picture: Picture, measureStability: Bool) -> Double {
+        guard measureStability else { return 0 }
+        let frame = PatternSource.frameNumber(picture)
+        let emitted = log.frames.contains { PatternSource.frameNumber(pts: $0.pts) == frame }
+        let started = MonotonicClock.now()
+        Thread.sleep(forTimeInterval: cost)
+        lock.lock()
+        measuredFrames.append((frame, emitted))
+        lock.unlock()
+        return Double(MonotonicClock.now() - started) / 1e9
+    }
+
     var trackedRegions: [Box] { [] }
     var identityChecks: IdentityCheckQueue? { nil }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import VeilLive
 import VeilMedia
+import VeilTestSupport
 import XCTest
 
 final class LivePipelineTests: XCTestCase {
@@ -72,10 +73,29 @@ final class LivePipelineTests: XCTestCase {
         XCTAssertGreaterThan(pipeline.statistics.sceneChanges, 0)
     }
 
+    func testStabilityIsMeasuredAfterTheHandOffWithinItsShareOfTheBudget() {
+        // 50 fps (20 ms a frame) and a 2 ms measurement: the proof's 10% could pay for one on most
+        // frames, but only ever after the frame has reached the output.
+        let log = OutputLog()
+        let anonymizer = MeasuringAnonymizer(cost: 0.002, log: log)
+        let pipeline = LivePipeline(source: PatternSource(count: 60, frameRate: 50), detector: EmptyDetector(),
+                                    anonymizer: anonymizer, output: log.record)
+        pipeline.start()
+        pipeline.wait()
+        let stats = pipeline.statistics
+        XCTAssertGreaterThan(anonymizer.measured.count, 10, "\(stats)")
+        XCTAssertEqual(stats.stabilitySamples, anonymizer.measured.count)
+        for sample in anonymizer.measured {
+            XCTAssertTrue(sample.alreadyEmitted, "frame \(sample.frame) was measured before it was handed off")
+        }
+        // The share, plus the one budget's worth that may be saved up.
+        XCTAssertLessThanOrEqual(stats.stabilitySeconds, LivePipeline.proofShare * Double(stats.framesOut) * pipeline.budget + pipeline.budget)
+    }
+
     func testNormalRunEmitsFramesInOrderWithIncreasingTimestamps() throws {
         let clip = FileManager.default.temporaryDirectory.appendingPathComponent("veil-live-\(getpid()).mp4").path
         defer { unlink(clip) }
-        try ffmpeg(["-f", "lavfi", "-i", "testsrc=size=160x120:rate=25:duration=1", "-pix_fmt", "yuv420p", clip])
+        try Program.ffmpeg(["-f", "lavfi", "-i", "testsrc=size=160x120:rate=25:duration=1", "-pix_fmt", "yuv420p", clip]).checked()
         let source = try FileFrameSource(path: clip, loops: false)
         let log = OutputLog()
         let pipeline = LivePipeline(source: source, detector: EmptyDetector(), anonymizer: UntouchedAnonymizer(), output: log.record)
@@ -96,7 +116,7 @@ final class LivePipelineTests: XCTestCase {
     func testFileSourceLoopsWithIncreasingPts() throws {
         let clip = FileManager.default.temporaryDirectory.appendingPathComponent("veil-loop-\(getpid()).mp4").path
         defer { unlink(clip) }
-        try ffmpeg(["-f", "lavfi", "-i", "testsrc=size=64x48:rate=25:duration=0.2", "-pix_fmt", "yuv420p", clip])
+        try Program.ffmpeg(["-f", "lavfi", "-i", "testsrc=size=64x48:rate=25:duration=0.2", "-pix_fmt", "yuv420p", clip]).checked()
         let source = try FileFrameSource(path: clip, width: 32, height: 24, frameRate: 1000)
         let picture = Picture(width: 32, height: 24)
         var pts: [Int64] = []
@@ -106,14 +126,5 @@ final class LivePipelineTests: XCTestCase {
         }
         XCTAssertEqual(pts, pts.sorted())
         XCTAssertEqual(Set(pts).count, 12, "looped pts repeat: \(pts)")
-    }
-
-    private func ffmpeg(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
-        process.arguments = ["-v", "error", "-nostdin", "-y"] + arguments
-        try process.run()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, "ffmpeg \(arguments.joined(separator: " "))")
     }
 }
