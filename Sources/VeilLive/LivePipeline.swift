@@ -67,13 +67,17 @@ public final class LivePipeline {
     /// Processing's running estimate of the full anonymizer's cost, in nanoseconds: decides whether it
     /// still fits before the deadline.
     private var expectedCost: Double
-    /// The share of the frame budget that measuring stability may take on average: it is proof, not
-    /// the product, so it only ever uses time the frames leave over, after a frame is handed off.
+    /// The share of the frame budget that the proof (identity checks and stability measurements
+    /// together) may take on average: it is proof, not the product. Identity checks come first (they
+    /// decide whether a swapped face may be shown); stability is measured with what they leave, and
+    /// only with time the frames leave over, after a frame is handed off.
     public static let proofShare = 0.1
-    /// Seconds of stability measurement earned and not yet spent (each frame adds its share, at most
-    /// one budget's worth is saved up), and the running estimate of one measurement's cost.
+    /// Seconds of proof earned and not yet spent (each frame adds its share, at most one budget's worth
+    /// is saved up; identity checks are charged as they run), the running estimate of one stability
+    /// measurement's cost, and the identity checks' seconds charged so far.
     private var proofAllowance = 0.0
     private var stabilityCost = 0.001
+    private var identitySecondsCharged = 0.0
     /// Capture time of the newest frame the detector finished with.
     private var lastDetection: UInt64?
     /// The newest detection pass not yet given to the anonymizer.
@@ -244,10 +248,13 @@ public final class LivePipeline {
         proveStability(frame)
     }
 
-    /// Measures the keypoints again on the frame just handed off, when the proof's share has saved up
-    /// enough and the measurement ends before the next frame is due: it never delays a frame.
+    /// Measures the keypoints again on the frame just handed off, when the proof's share (less the
+    /// identity checks' time) has saved up enough and the measurement ends before the next frame is
+    /// due: it never delays a frame.
     private func proveStability(_ frame: LiveFrame) {
-        proofAllowance = min(proofAllowance + budget * LivePipeline.proofShare, budget)
+        let identitySeconds = anonymizer.identityChecks?.cost.seconds ?? 0
+        proofAllowance = min(proofAllowance + budget * LivePipeline.proofShare - (identitySeconds - identitySecondsCharged), budget)
+        identitySecondsCharged = identitySeconds
         let nextFrameDue = Double(frame.captureTime) + 1e9 / max(source.frameRate, 1)
         let measure = stabilityCost <= proofAllowance && ring.waiting == 0
             && Double(MonotonicClock.now()) + stabilityCost * 1e9 + Double(LivePipeline.schedulingMargin) <= nextFrameDue
