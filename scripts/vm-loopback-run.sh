@@ -9,37 +9,9 @@
 set -u
 veil=$1 out=$2 frames=${3:-30}
 device=/dev/video10
-cat > "$out/veil.toml" <<TOML
-[daemon]
-http = ""
-stability_log = ""
-
-[anonymize]
-# Blur: under CPU emulation the swap's models take minutes to load; the live path is the same.
-mode = "blur"
-
-[[camera]]
-name = "vivid"
-source = "/dev/video0"
-size = "640x360"
-fps = 15
-format = "yuyv"
-# Emulated CPU: a frame takes far longer than at full speed; give it time rather than drop it.
-budget_ms = 1000
-
-  [[camera.output]]
-  kind = "loopback"
-  device = "$device"
-TOML
-start=$(date +%s)
-"$veil" run --config "$out/veil.toml" > "$out/veil.log" 2>&1 &
-pid=$!
-until grep -q "camera(s) running" "$out/veil.log"; do
-  kill -0 $pid 2>/dev/null || { echo "vm-loopback-run: veil ended before running"; exit 1; }
-  [ $(( $(date +%s) - start )) -lt 600 ] || { echo "vm-loopback-run: veil not running after 600 s"; exit 1; }
-  sleep 1
-done
-echo "vm-loopback-run: cameras running after $(( $(date +%s) - start )) s (emulated CPU)"
+. "$(dirname "$0")/vm-veil.sh"
+start_veil vm-loopback-run "$veil" "$out" "  kind = \"loopback\"
+  device = \"$device\""
 # exclusive_caps=1: the device offers a capture side only once a writer has set its format and
 # written; until then a reader is refused ("Not a video capture device"), as a browser's would be.
 reader_start=$(date +%s) status=1
