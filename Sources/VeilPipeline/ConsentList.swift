@@ -64,23 +64,14 @@ public struct ConsentList {
         return ConsentList(people: people, distance: distance)
     }
 
-    /// Writes one person's enrolment atomically (a temporary file renamed over the old one), readable
-    /// by its owner and group only: descriptors identify people.
+    /// Writes one person's enrolment atomically, readable by its owner and group only: descriptors
+    /// identify people.
     public static func save(_ person: Person, directory: String) throws -> String {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let path = (directory as NSString).appendingPathComponent("\(person.name).json")
-        let temporary = path + ".partial-\(getpid())"
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let data = try encoder.encode(person)
-        guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o640]) else {
-            throw CommandError("cannot write '\(temporary)': \(String(cString: strerror(errno)))")
-        }
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw CommandError("cannot write '\(path)': \(reason)")
-        }
+        try AtomicFile.write(Array(try encoder.encode(person)), to: path, mode: 0o640)
         return path
     }
 

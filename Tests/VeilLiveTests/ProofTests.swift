@@ -83,6 +83,20 @@ final class ProofTests: XCTestCase {
         XCTAssertFalse(strangers.flatMap { $0 }.contains { $0.handling == .consented })
     }
 
+    func testAnEnrolmentIsSavedWholeForItsOwnerAndGroupAndReadBack() throws {
+        let directory = NSTemporaryDirectory() + "veil-consent-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let person = ConsentList.Person(name: "dr-lee", images: ["lee.jpg"],
+                                        descriptors: [[Float](repeating: 0.01, count: FaceEncoder.descriptorLength)])
+        let path = try ConsentList.save(person, directory: directory)
+        // Enrolling the name again replaces the file; no temporary file is left beside it.
+        XCTAssertEqual(try ConsentList.save(person, directory: directory), path)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory), ["dr-lee.json"])
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        XCTAssertEqual(mode.map { $0 & 0o777 }, 0o640, "descriptors identify people")
+        XCTAssertEqual(try ConsentList.load(directory: directory).people, [person])
+    }
+
     func testEnrolmentRefusesAnImageWithoutExactlyOneFace() throws {
         let path = NSTemporaryDirectory() + "veil-noface-\(getpid()).png"
         try Program.ffmpeg(["-f", "lavfi", "-i", "color=gray:size=320x240", "-frames:v", "1", path]).checked()
