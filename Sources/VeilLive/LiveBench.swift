@@ -73,13 +73,13 @@ public struct LiveBench {
             "stability_ms_per_sample": round2(stats.stabilitySeconds / Double(max(1, stats.stabilitySamples)) * 1000),
             "stability_percent_of_budget": round2(stats.stabilitySeconds / (frames * budget) * 100),
         ]
-        if let (checks, seconds) = checks?.cost {
+        let identity = checks?.cost
+        if let (checks, seconds) = identity {
             proof["identity_checks_run"] = checks
             proof["identity_ms_per_check"] = round2(seconds / Double(max(1, checks)) * 1000)
             proof["identity_percent_of_budget_off_frame_path"] = round2(seconds / (frames * budget) * 100)
         }
-        let identitySeconds = checks?.cost.seconds ?? 0
-        proof["proof_percent_of_budget"] = round2((stats.stabilitySeconds + identitySeconds) / (frames * budget) * 100)
+        proof["proof_percent_of_budget"] = round2((stats.stabilitySeconds + (identity?.seconds ?? 0)) / (frames * budget) * 100)
         return proof
     }
 

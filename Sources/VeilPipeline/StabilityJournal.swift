@@ -79,13 +79,18 @@ public final class StabilityJournal: @unchecked Sendable {
     }
 
     private func enqueue(_ lines: String) {
+        let bytes = lines.utf8
         lock.lock()
-        if stopping || pending.count + lines.utf8.count > Self.pendingLimit {
-            droppedLines += lines.reduce(0) { $1 == "\n" ? $0 + 1 : $0 }
+        if stopping || pending.count + bytes.count > Self.pendingLimit {
+            droppedLines += Self.lineCount(bytes)
         } else {
-            pending.append(contentsOf: Array(lines.utf8))
+            pending.append(contentsOf: bytes)
         }
         lock.unlock()
+    }
+
+    private static func lineCount(_ bytes: some Sequence<UInt8>) -> Int {
+        bytes.reduce(0) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
     }
 
     public func start() {
@@ -141,7 +146,7 @@ public final class StabilityJournal: @unchecked Sendable {
             if failing { logger.notice("stability log \(path): writing again") }
             failing = false
         } else {
-            let lines = chunk.reduce(0) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
+            let lines = Self.lineCount(chunk)
             lock.lock()
             droppedLines += lines
             lock.unlock()
