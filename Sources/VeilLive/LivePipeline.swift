@@ -273,7 +273,7 @@ public final class LivePipeline {
         let picture = frame.picture
         switch settings.onStall {
         case .blurFrame:
-            Cover.apply(.blur, over: Box(x0: 0, y0: 0, x1: Float(picture.width), y1: Float(picture.height)), in: picture)
+            Cover.blurWhole(picture)
         case .blackFrame:
             picture.y.fill(16)
             picture.u.fill(128)

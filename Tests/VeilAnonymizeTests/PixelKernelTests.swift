@@ -113,6 +113,32 @@ final class MaskAndCoverTests: XCTestCase {
         XCTAssertLessThan(mask.y[21, 40], 255)
     }
 
+    func testTheWholeFrameCoverLeavesNoDetailButTheBroadShading() {
+        let picture = Picture(width: 320, height: 180)
+        // Fine detail (a checkerboard, as sharp as edges get) over a left-to-right ramp.
+        for plane in [picture.y, picture.u, picture.v] {
+            for y in 0..<plane.height {
+                for x in 0..<plane.width { plane[x, y] = UInt8(40 + x * 160 / plane.width + ((x / 2 + y / 2) % 2 == 0 ? 0 : 50)) }
+            }
+        }
+        Cover.blurWhole(picture)
+        for (name, plane) in [("Y", picture.y), ("U", picture.u), ("V", picture.v)] {
+            var steepest = 0
+            for y in 1..<plane.height {
+                for x in 1..<plane.width {
+                    steepest = max(steepest, abs(Int(plane[x, y]) - Int(plane[x - 1, y])), abs(Int(plane[x, y]) - Int(plane[x, y - 1])))
+                }
+            }
+            XCTAssertLessThanOrEqual(steepest, 2, "\(name): an edge survived the cover")
+            // The ramp's broad shading stays: left darker than right, the frame's mean kept.
+            let left = plane[plane.width / 8, plane.height / 2], right = plane[plane.width * 7 / 8, plane.height / 2]
+            XCTAssertGreaterThan(Int(right) - Int(left), 40, "\(name): the shading is gone too")
+            var total = 0
+            for y in 0..<plane.height { for x in 0..<plane.width { total += Int(plane[x, y]) } }
+            XCTAssertEqual(Double(total) / Double(plane.width * plane.height), 40 + 80 + 25, accuracy: 4, name)
+        }
+    }
+
     func testCoversChangeOnlyTheFaceRegion() {
         for style in CoverStyle.allCases {
             let picture = Picture(width: 200, height: 120)
