@@ -22,6 +22,11 @@ public final class CameraOutputs {
     private let encodeDone = DispatchSemaphore(value: 0)
     private var started = false
 
+    /// Seconds shutdown waits for a camera's outputs to write what they hold: a working disk or
+    /// network needs milliseconds; a stalled one would otherwise hold the daemon until systemd kills it
+    /// (TimeoutStopSec=15), before the other cameras have closed their recordings.
+    static let finishGrace = 3.0
+
     /// Frames that may wait for the encode thread: enough to ride out a slow frame or two.
     static let poolCapacity = 4
 
@@ -156,9 +161,11 @@ public final class CameraOutputs {
         } catch {
             encodeFailed(error)
         }
-        // Reverse order of creation.
-        for output in loopbacks.reversed() { output.finish() }
-        for output in packetOutputs.reversed() { output.finish() }
+        // Reverse order of creation; one output stuck in a write holds up shutdown (and the other
+        // cameras' clean ends) for at most `finishGrace`.
+        let deadline = DispatchTime.now() + CameraOutputs.finishGrace
+        for output in loopbacks.reversed() { output.finish(by: deadline) }
+        for output in packetOutputs.reversed() { output.finish(by: deadline) }
     }
 
     private func fanOut(_ packet: EncodedPacket) {

@@ -42,10 +42,11 @@ final class LoopbackOutput {
     /// Copies the picture for the output's thread, or drops it if the thread is still busy.
     func offer(_ picture: Picture, captureTime: UInt64) { pool.offer(picture, captureTime: captureTime) }
 
-    /// Writes what is queued, closes the device and returns once the thread has ended.
-    func finish() {
+    /// Writes what is queued, closes the device and returns once the thread has ended, or at
+    /// `deadline` if a write is stuck: shutdown goes on without it.
+    func finish(by deadline: DispatchTime) {
         pool.close()
-        done.wait()
+        if done.wait(timeout: deadline) == .timedOut { health.abandoned() }
     }
 
     private func run() {

@@ -62,6 +62,13 @@ final class OutputHealth {
         return Monotonic.after(seconds: fixedInterval ?? backoff.nextDelay())
     }
 
+    /// The output's thread was still writing when shutdown could wait no longer.
+    func abandoned() {
+        update { $0.lastError = "still writing at shutdown" }
+        logger.error("output still writing at shutdown (a stalled disk, network or device): not waited for; what it still held is lost",
+                     metadata: ["output": "\(name)"])
+    }
+
     private func update(_ change: (inout OutputStatus) -> Void) {
         lock.lock()
         change(&status)

@@ -41,10 +41,11 @@ final class PacketOutput {
     /// Never waits (see PacketQueue).
     func offer(_ packet: EncodedPacket) { queue.push(packet) }
 
-    /// Writes what is queued, closes the sink and returns once the thread has ended.
-    func finish() {
+    /// Writes what is queued, closes the sink and returns once the thread has ended, or at `deadline`
+    /// if the sink is stuck in a write (a hung disk or network mount): shutdown goes on without it.
+    func finish(by deadline: DispatchTime) {
         queue.close()
-        done.wait()
+        if done.wait(timeout: deadline) == .timedOut { health.abandoned() }
     }
 
     private func run() {
