@@ -1,25 +1,24 @@
 import CFFmpeg
 
 /// An opened video encoder taking I420 pictures: owns its AVCodecContext, the frame that points at
-/// the picture being sent and the packet it encodes into.
-final class VideoEncoder {
-    let context: UnsafeMutablePointer<AVCodecContext>
-    let packet: UnsafeMutablePointer<AVPacket>
+/// the picture being sent and the packet it encodes into. Shared by `veil process`'s file writer and
+/// the live outputs, which differ in how they configure it and what they do with its packets.
+public final class VideoEncoder {
+    public let context: UnsafeMutablePointer<AVCodecContext>
+    public let packet: UnsafeMutablePointer<AVPacket>
     private let frame: UnsafeMutablePointer<AVFrame>
     private let path: String
 
-    /// source: the stream being re-encoded, whose size, time base, rate, aspect ratio and colour tags the
-    /// output keeps. globalHeader: the muxer wants SPS/PPS in extradata rather than in-band.
-    init(settings: EncoderSettings, source: VideoReader, globalHeader: Bool, path: String) throws {
-        guard let codec = avcodec_find_encoder_by_name(settings.codec) else {
-            throw MediaError.failed(action: "write", path: path, reason: "FFmpeg has no encoder named '\(settings.codec)'")
-        }
+    /// codec: found by the caller, who knows how to name a missing or unsuitable one. path: what errors
+    /// name, e.g. the output file. configure: sets the context's fields and private options; it runs
+    /// before the encoder is opened.
+    public init(codec: UnsafePointer<AVCodec>, path: String,
+                configure: (UnsafeMutablePointer<AVCodecContext>) throws -> Void) throws {
         guard let context = avcodec_alloc_context3(codec) else { throw outOfMemory("encode", path) }
         var owned: UnsafeMutablePointer<AVCodecContext>? = context
         do {
-            try VideoEncoder.configure(context, settings: settings, source: source,
-                                       globalHeader: globalHeader, path: path)
-            try check(avcodec_open2(context, codec, nil), "open the \(settings.codec) encoder for", path)
+            try configure(context)
+            try check(avcodec_open2(context, codec, nil), "open the \(String(cString: codec.pointee.name)) encoder for", path)
         } catch {
             avcodec_free_context(&owned)
             throw error
@@ -38,6 +37,17 @@ final class VideoEncoder {
         self.frame = frame
         self.packet = packet
         self.path = path
+    }
+
+    /// source: the stream being re-encoded, whose size, time base, rate, aspect ratio and colour tags the
+    /// output keeps. globalHeader: the muxer wants SPS/PPS in extradata rather than in-band.
+    convenience init(settings: EncoderSettings, source: VideoReader, globalHeader: Bool, path: String) throws {
+        guard let codec = avcodec_find_encoder_by_name(settings.codec) else {
+            throw MediaError.failed(action: "write", path: path, reason: "FFmpeg has no encoder named '\(settings.codec)'")
+        }
+        try self.init(codec: codec, path: path) { context in
+            try VideoEncoder.configure(context, settings: settings, source: source, globalHeader: globalHeader, path: path)
+        }
     }
 
     deinit {
@@ -87,20 +97,22 @@ final class VideoEncoder {
         }
     }
 
-    /// Sends one picture, or nil to flush. The frame only points at the picture's planes: FFmpeg copies
-    /// frames it does not own a reference to, so the caller may reuse the picture at once.
-    func send(_ picture: Picture?) throws {
-        guard let picture else {
-            try check(avcodec_send_frame(context, nil), "flush the encoder for", path)
-            return
-        }
+    /// Sends one picture stamped `pts` (in the context's time base). The frame only points at the
+    /// picture's planes: FFmpeg copies frames it does not own a reference to, so the caller may reuse
+    /// the picture at once.
+    public func send(_ picture: Picture, pts: Int64) throws {
         picture.present(in: frame)
-        frame.pointee.pts = picture.pts
+        frame.pointee.pts = pts
         try check(avcodec_send_frame(context, frame), "encode a frame for", path)
     }
 
+    /// Ends the stream: `receive` then hands out what the encoder still holds.
+    public func flush() throws {
+        try check(avcodec_send_frame(context, nil), "flush the encoder for", path)
+    }
+
     /// Fills `packet` with the next encoded packet; false when the encoder wants more input or is drained.
-    func receive() throws -> Bool {
+    public func receive() throws -> Bool {
         let status = avcodec_receive_packet(context, packet)
         if status == veil_averror_eagain() || status == veil_averror_eof() { return false }
         try check(status, "encode a frame for", path)

@@ -64,7 +64,7 @@ public final class VideoWriter {
             throw MediaError.failed(action: "write", path: path,
                                     reason: "picture is \(picture.width)x\(picture.height), the stream \(width)x\(height)")
         }
-        try encoder.send(picture)
+        try encoder.send(picture, pts: picture.pts)
         try writeEncodedPackets()
         framesWritten += 1
     }
@@ -85,7 +85,7 @@ public final class VideoWriter {
         try checkOpen()
         // Even a failed finish ends the writer: the encoder and muxer cannot be resumed midway.
         finished = true
-        try encoder.send(nil)
+        try encoder.flush()
         try writeEncodedPackets()
         try output.commit()
     }

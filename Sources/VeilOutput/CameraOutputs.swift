@@ -49,7 +49,7 @@ public final class CameraOutputs {
         logger[metadataKey: "camera"] = "\(camera)"
         let needsEncoder = outputs.contains { if case .loopback = $0 { return false } else { return true } }
         let encoder = needsEncoder ? try LiveEncoder(options: options, width: width, height: height, frameRate: frameRate,
-                                                     name: "camera '\(camera)' encoder \(options.codec)") : nil
+                                                     name: "outputs of camera \(camera)") : nil
         // Statistics follow the configuration's order, whichever kind each output is.
         var packetOutputs: [PacketOutput] = [], loopbacks: [LoopbackOutput] = [], statusSources: [() -> OutputStatus] = []
         for spec in outputs {

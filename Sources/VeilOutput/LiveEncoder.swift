@@ -10,16 +10,13 @@ final class LiveEncoder {
     static let timeBase = AVRational(num: 1, den: 1_000_000)
 
     let stream: EncodedStream
-    private let context: UnsafeMutablePointer<AVCodecContext>
-    private let frame: UnsafeMutablePointer<AVFrame>
-    private let packet: UnsafeMutablePointer<AVPacket>
-    private let name: String
+    private let encoder: VideoEncoder
     private let frameDuration: Int64
     /// Capture time of the first frame: pts 0.
     private var origin: UInt64?
     private var lastPts: Int64 = -1
 
-    /// name: what errors call the encoder, e.g. "exam-room-1's encoder".
+    /// name: what errors call the encoder's stream, e.g. "outputs of camera exam-room-1".
     init(options: EncoderOptions, width: Int, height: Int, frameRate: Double, name: String) throws {
         guard let codec = avcodec_find_encoder_by_name(options.codec) else {
             throw OutputError("encoder '\(options.codec)': FFmpeg has no encoder of that name")
@@ -27,10 +24,8 @@ final class LiveEncoder {
         guard codec.pointee.id == AV_CODEC_ID_H264 else {
             throw OutputError("encoder '\(options.codec)' is not an H.264 encoder (RTP and the recordings carry H.264)")
         }
-        guard let context = avcodec_alloc_context3(codec) else { throw outOfMemory("open", name) }
-        var ownedContext: UnsafeMutablePointer<AVCodecContext>? = context
         let rate = av_d2q(frameRate, 1_001_000)
-        do {
+        encoder = try VideoEncoder(codec: codec, path: name) { context in
             context.pointee.width = Int32(width)
             context.pointee.height = Int32(height)
             context.pointee.pix_fmt = AV_PIX_FMT_YUV420P
@@ -51,48 +46,21 @@ final class LiveEncoder {
             let search = Int32(AV_OPT_SEARCH_CHILDREN)
             let raw = UnsafeMutableRawPointer(context)
             if let preset = options.preset {
-                try check(av_opt_set(raw, "preset", preset, search), "set preset '\(preset)' of", name)
+                try check(av_opt_set(raw, "preset", preset, search), "set preset '\(preset)' of the \(options.codec) encoder for", name)
             }
             if options.zeroLatency {
-                try check(av_opt_set(raw, "tune", "zerolatency", search), "set tune 'zerolatency' of", name)
+                try check(av_opt_set(raw, "tune", "zerolatency", search), "set tune 'zerolatency' of the \(options.codec) encoder for", name)
             }
             // x264 drops in-band headers once it is asked for global ones; this puts them back.
             if String(cString: codec.pointee.name) == "libx264" {
-                try check(av_opt_set(raw, "x264-params", "repeat-headers=1", search), "set repeat-headers of", name)
+                try check(av_opt_set(raw, "x264-params", "repeat-headers=1", search), "set repeat-headers of the \(options.codec) encoder for", name)
             }
-            try check(avcodec_open2(context, codec, nil), "open", name)
-            guard context.pointee.extradata_size > 0 else {
-                throw OutputError("\(name) gave no SPS/PPS headers (the SDP's sprop-parameter-sets need them)")
-            }
-            stream = try EncodedStream(context: context, name: name)
-        } catch {
-            avcodec_free_context(&ownedContext)
-            throw error
         }
-        guard let frame = av_frame_alloc() else {
-            avcodec_free_context(&ownedContext)
-            throw outOfMemory("open", name)
+        guard encoder.context.pointee.extradata_size > 0 else {
+            throw OutputError("the \(options.codec) encoder for \(name) gave no SPS/PPS headers (the SDP's sprop-parameter-sets need them)")
         }
-        guard let packet = av_packet_alloc() else {
-            var ownedFrame: UnsafeMutablePointer<AVFrame>? = frame
-            av_frame_free(&ownedFrame)
-            avcodec_free_context(&ownedContext)
-            throw outOfMemory("open", name)
-        }
-        self.context = context
-        self.frame = frame
-        self.packet = packet
-        self.name = name
+        stream = try EncodedStream(context: encoder.context, name: name)
         frameDuration = max(1, av_rescale_q(1, av_inv_q(rate), LiveEncoder.timeBase))
-    }
-
-    deinit {
-        var packet: UnsafeMutablePointer<AVPacket>? = packet
-        av_packet_free(&packet)
-        var frame: UnsafeMutablePointer<AVFrame>? = frame
-        av_frame_free(&frame)
-        var context: UnsafeMutablePointer<AVCodecContext>? = context
-        avcodec_free_context(&context)
     }
 
     /// Encodes one picture captured at `captureTime` and hands each packet the encoder gives back to
@@ -103,23 +71,19 @@ final class LiveEncoder {
         // Strictly increasing even if two capture times collide or the caller's clock steps back.
         let elapsed = captureTime >= origin ? Int64((captureTime - origin) / 1000) : lastPts + 1
         lastPts = max(elapsed, lastPts + 1)
-        picture.present(in: frame)
-        frame.pointee.pts = lastPts
-        try check(avcodec_send_frame(context, frame), "encode a frame with", name)
+        try encoder.send(picture, pts: lastPts)
         try drain(emit)
     }
 
     /// Sends the end of the stream and hands out the packets the encoder still held.
     func flush(emit: (EncodedPacket) -> Void) throws {
-        try check(avcodec_send_frame(context, nil), "flush", name)
+        try encoder.flush()
         try drain(emit)
     }
 
     private func drain(_ emit: (EncodedPacket) -> Void) throws {
-        while true {
-            let status = avcodec_receive_packet(context, packet)
-            if status == veil_averror_eagain() || status == veil_averror_eof() { return }
-            try check(status, "encode a frame with", name)
+        let packet = encoder.packet
+        while try encoder.receive() {
             // x264 leaves durations at 0; MP4 takes the last frame's duration from its packet.
             if packet.pointee.duration == 0 { packet.pointee.duration = frameDuration }
             let captureTime = (origin ?? 0) + UInt64(max(0, packet.pointee.pts)) * 1000
