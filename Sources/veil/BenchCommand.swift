@@ -38,6 +38,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "--live run length in seconds.")
     var seconds = 20.0
 
+    @Option(name: .customLong("budget-ms"), help: "--live: capture to hand-off budget, as the camera key budget_ms (default: one frame interval).")
+    var budgetMs: Int?
+
     @Option(name: .customLong("on-stall"), help: "--live: blur_frame | black_frame | drop")
     var onStall: StallPolicy = .blurFrame
 
@@ -77,10 +80,12 @@ extension BenchCommand {
             throw ValidationError("--size must be WIDTHxHEIGHT with even sides, e.g. 1280x720")
         }
         guard fps > 0, seconds > 0 else { throw ValidationError("--fps and --seconds must be positive") }
+        if let budgetMs, !(1...1000).contains(budgetMs) { throw ValidationError("--budget-ms must be 1-1000, as budget_ms") }
         let clip = try liveInput ?? input ?? runReportingErrors { try SampleClip.defaultPath() }
         var bench = LiveBench(input: clip, width: dimensions[0], height: dimensions[1], frameRate: fps, seconds: seconds)
         bench.anonymizer.mode = mode
         bench.live.onStall = onStall
+        bench.live.budget = budgetMs.map { Double($0) / 1000 }
         let outputs = try outputsDirectory.map { directory in
             try runReportingErrors { try BenchOutputs.make(in: directory, width: dimensions[0], height: dimensions[1], fps: fps, preset: preset) }
         }

@@ -16,4 +16,18 @@ final class BenchCommandTests: XCTestCase {
             XCTAssertGreaterThan(stages[stage] ?? 0, 0, "\(stage) is timed")
         }
     }
+
+    func testLiveBenchRunsWithinTheGivenBudgetAndRefusesAnImpossibleOne() throws {
+        let clip = try Run.sample("subject-messi.mp4")
+        let result = try Run.veil("bench", "--live", "--input", clip, "--size", "320x180", "--seconds", "2", "--mode", "blur",
+                                  "--budget-ms", "20")
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let report = try XCTUnwrap(try JSONSerialization.jsonObject(with: result.output) as? [String: Any])
+        XCTAssertEqual(report["budget_ms"] as? Double, 20)
+        XCTAssertGreaterThan(report["frames_out"] as? Int ?? 0, 30)
+
+        let refused = try Run.veil("bench", "--live", "--input", clip, "--budget-ms", "0")
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.stderr.contains("--budget-ms must be 1-1000"), refused.stderr)
+    }
 }
