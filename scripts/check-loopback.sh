@@ -19,13 +19,16 @@ read -r width height pix_fmt frames < <(ffprobe -v error -count_frames -select_s
   -show_entries stream=width,height,pix_fmt,nb_read_frames -of csv=p=0 "$video" | tr , ' ')
 [ "${width}x$height $pix_fmt" = "640x360 yuv420p" ] || fail "$video is ${width}x$height $pix_fmt, expected 640x360 yuv420p"
 [ "$frames" = "$expected" ] || fail "$video holds $frames frames, expected $expected"
-# A live picture, laid out right: vivid's test pattern (colour bars, a running counter) has a wide
-# luma range in every frame, and the frames differ (the reader did not see one frame repeated).
+# A live picture, laid out right. vivid's colour bars move (vm-loopback-run.sh sets its Horizontal
+# Movement to fast), so consecutive frames differ even when each is covered whole, as every frame is
+# under the emulated CPU (the detector cannot keep up): most frames are distinct (the reader did not
+# see frames repeated), and every frame still shades from the light bars to the dark ones (not blank,
+# not garbled; 96 levels at least once smeared by the whole-frame cover).
 distinct=$(ffmpeg -v error -i "$video" -f framemd5 - | grep -v '^#' | awk -F, '{print $NF}' | sort -u | wc -l)
-[ "$distinct" -ge 2 ] || fail "$video: all $frames frames are identical"
+[ "$distinct" -ge $((expected / 2)) ] || fail "$video: only $distinct of its $frames frames differ"
 range=$(ffprobe -v error -f lavfi -i "movie=$video,signalstats" -show_entries frame_tags=lavfi.signalstats.YMIN,lavfi.signalstats.YMAX \
   -of csv=p=0 | awk -F, 'NR == 1 || $2 - $1 < min { min = $2 - $1 } END { print min + 0 }')
-[ "$range" -ge 100 ] || fail "$video: a frame's luma spans only $range levels (blank or garbled)"
+[ "$range" -ge 80 ] || fail "$video: a frame's luma spans only $range levels (blank or garbled)"
 # The daemon's own account when it stopped: frames sent, no errors.
 line=$(grep -o "loopback /dev/video10: [0-9]* sent, [0-9]* errors, [0-9]* dropped" "$log") ||
   fail "the log has no loopback summary ($log)"

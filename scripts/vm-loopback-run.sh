@@ -10,6 +10,8 @@ set -u
 veil=$1 out=$2 frames=${3:-30}
 device=/dev/video10
 . "$(dirname "$0")/vm-veil.sh"
+# Moving bars: frames then differ even where the daemon covers them whole.
+python3 "$(dirname "$0")/v4l2-control.py" /dev/video0 "Horizontal Movement" 6 || exit 1
 start_veil vm-loopback-run "$veil" "$out" "  kind = \"loopback\"
   device = \"$device\""
 # exclusive_caps=1: the device offers a capture side only once a writer has set its format and
