@@ -83,18 +83,20 @@ public final class VideoEncoder {
             context.pointee.color_trc = colours.color_trc
             context.pointee.chroma_sample_location = colours.chroma_location
         }
-        // Private options (x264's preset, crf, tune) live in the codec's own class: search children.
-        let search = Int32(AV_OPT_SEARCH_CHILDREN)
-        let raw = UnsafeMutableRawPointer(context)
-        if let preset = settings.preset {
-            try check(av_opt_set(raw, "preset", preset, search), "set preset '\(preset)' of \(settings.codec) for", path)
-        }
-        if let tune = settings.tune {
-            try check(av_opt_set(raw, "tune", tune, search), "set tune '\(tune)' of \(settings.codec) for", path)
-        }
+        if let preset = settings.preset { try setOption("preset", to: preset, of: context, path: path) }
+        if let tune = settings.tune { try setOption("tune", to: tune, of: context, path: path) }
         if let crf = settings.crf {
-            try check(av_opt_set_double(raw, "crf", crf, search), "set crf \(crf) of \(settings.codec) for", path)
+            try check(av_opt_set_double(context, "crf", crf, Int32(AV_OPT_SEARCH_CHILDREN)),
+                      "set crf \(crf) of \(settings.codec) for", path)
         }
+    }
+
+    /// Sets one of the codec's private options (x264's preset, tune, x264-params), which live in the
+    /// codec's own class: found by searching the context's children. For a `configure` closure.
+    public static func setOption(_ name: String, to value: String, of context: UnsafeMutablePointer<AVCodecContext>,
+                                 path: String) throws {
+        let codec = String(cString: context.pointee.codec.pointee.name)
+        try check(av_opt_set(context, name, value, Int32(AV_OPT_SEARCH_CHILDREN)), "set \(name) '\(value)' of \(codec) for", path)
     }
 
     /// Sends one picture stamped `pts` (in the context's time base). The frame only points at the

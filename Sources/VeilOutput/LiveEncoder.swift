@@ -43,17 +43,11 @@ final class LiveEncoder {
             // Pictures are BT.601 limited range (see Picture).
             context.pointee.color_range = AVCOL_RANGE_MPEG
             context.pointee.colorspace = AVCOL_SPC_SMPTE170M
-            let search = Int32(AV_OPT_SEARCH_CHILDREN)
-            let raw = UnsafeMutableRawPointer(context)
-            if let preset = options.preset {
-                try check(av_opt_set(raw, "preset", preset, search), "set preset '\(preset)' of the \(options.codec) encoder for", name)
-            }
-            if options.zeroLatency {
-                try check(av_opt_set(raw, "tune", "zerolatency", search), "set tune 'zerolatency' of the \(options.codec) encoder for", name)
-            }
+            if let preset = options.preset { try VideoEncoder.setOption("preset", to: preset, of: context, path: name) }
+            if options.zeroLatency { try VideoEncoder.setOption("tune", to: "zerolatency", of: context, path: name) }
             // x264 drops in-band headers once it is asked for global ones; this puts them back.
             if String(cString: codec.pointee.name) == "libx264" {
-                try check(av_opt_set(raw, "x264-params", "repeat-headers=1", search), "set repeat-headers of the \(options.codec) encoder for", name)
+                try VideoEncoder.setOption("x264-params", to: "repeat-headers=1", of: context, path: name)
             }
         }
         guard encoder.context.pointee.extradata_size > 0 else {
