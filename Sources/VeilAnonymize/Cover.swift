@@ -45,16 +45,12 @@ public enum Cover {
 
     static func smear(_ plane: Plane, block: Int) {
         let columns = (plane.width + block - 1) / block, rows = (plane.height + block - 1) / block
-        // Block means, one block row at a time; one extra column and row repeat the last ones, so that
-        // interpolation needs no bounds test.
+        // Block means; one extra column and row repeat the last ones, so that interpolation needs no
+        // bounds test.
         let means = UnsafeMutablePointer<Int32>.allocate(capacity: (columns + 1) * (rows + 1))
         defer { means.deallocate() }
-        for gy in 0...rows {
+        for gy in 0..<rows {
             let meansRow = means + gy * (columns + 1)
-            guard gy < rows else {
-                meansRow.update(from: meansRow - (columns + 1), count: columns + 1)
-                break
-            }
             let y0 = gy * block, y1 = min(plane.height, y0 + block)
             for gx in 0..<columns {
                 let x0 = gx * block, x1 = min(plane.width, x0 + block)
@@ -68,6 +64,7 @@ public enum Cover {
             }
             meansRow[columns] = meansRow[columns - 1]
         }
+        (means + rows * (columns + 1)).update(from: means + (rows - 1) * (columns + 1), count: columns + 1)
         // Where each sample sits between two block centres: the first centre's index and the weight of
         // the next, in 1/256ths (0 past the last centre).
         func taps(_ count: Int, _ cells: Int) -> [(index: Int, weight: Int32)] {
