@@ -28,19 +28,24 @@ let package = Package(
                 linkerSettings: [.linkedLibrary("opencv_dnn"), .linkedLibrary("opencv_imgproc"),
                                  .linkedLibrary("opencv_core"), .linkedLibrary("dlib"),
                                  .linkedLibrary("blas"), .linkedLibrary("lapack"), .linkedLibrary("stdc++")]),
+        // What every layer shares and nothing else owns: the latency budget's default, the identity
+        // thresholds, the redaction of credentials. Depends on nothing.
+        .target(name: "VeilCore"),
+        // prctl and setrlimit for the process's own settings (no core dumps).
+        .systemLibrary(name: "CProcess"),
         .target(name: "VeilMedia", dependencies: ["CFFmpeg"]),
         .systemLibrary(name: "CV4L2", pkgConfig: "libv4l2", providers: [.apt(["libv4l-dev"])]),
         .target(name: "VeilCapture", dependencies: ["CV4L2", "CFFmpeg", "VeilMedia"]),
         // Run inside the vivid test VM (scripts/v4l2-vm.sh, `make test-v4l2`), not shipped.
         .executableTarget(name: "V4L2Probe", dependencies: ["VeilCapture", "VeilMedia"]),
-        .target(name: "VeilVision", dependencies: ["CVision", "VeilMedia"]),
+        .target(name: "VeilVision", dependencies: ["CVision", "VeilCore", "VeilMedia"]),
         .target(name: "VeilAnonymize", dependencies: ["VeilMedia", "VeilVision"]),
-        .target(name: "VeilPipeline", dependencies: ["VeilMedia", "VeilVision", "VeilAnonymize",
+        .target(name: "VeilPipeline", dependencies: ["VeilCore", "VeilMedia", "VeilVision", "VeilAnonymize",
                                                      .product(name: "Logging", package: "swift-log")]),
-        .target(name: "VeilLive", dependencies: ["VeilPipeline", "VeilCapture", "VeilMedia", "VeilVision", "VeilAnonymize",
+        .target(name: "VeilLive", dependencies: ["VeilCore", "VeilPipeline", "VeilCapture", "VeilMedia", "VeilVision", "VeilAnonymize",
                                                  .product(name: "Logging", package: "swift-log")]),
         // The daemon's config file (strict TOML) and its systemd protocol; neither knows the pipeline.
-        .target(name: "VeilConfig", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
+        .target(name: "VeilConfig", dependencies: ["VeilCore", .product(name: "TOMLKit", package: "TOMLKit")]),
         .target(name: "VeilSystemd"),
         .target(name: "VeilOutput", dependencies: ["CFFmpeg", "CV4L2", "VeilMedia", "VeilCapture",
                                                    .product(name: "Logging", package: "swift-log")]),
@@ -59,15 +64,15 @@ let package = Package(
         ]),
         // `veil run`: cameras, outputs and systemd together, as a service group.
         .target(name: "VeilDaemon", dependencies: [
-            "VeilLive", "VeilOutput", "VeilStatus", "VeilConfig", "VeilSystemd", "VeilCapture", "VeilMedia", "VeilPipeline",
+            "VeilCore", "VeilLive", "VeilOutput", "VeilStatus", "VeilConfig", "VeilSystemd", "VeilCapture", "VeilMedia", "VeilPipeline",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ]),
         // `veil report`: reads a stability log; no video, no models.
-        .target(name: "VeilReport"),
+        .target(name: "VeilReport", dependencies: ["VeilCore"]),
         .executableTarget(name: "veil", dependencies: [
-            "VeilDaemon", "VeilReport",
+            "CProcess", "VeilCore", "VeilDaemon", "VeilReport",
             "VeilConfig", "VeilSystemd",
             "VeilLive", "VeilPipeline", "VeilMedia", "VeilVision", "VeilAnonymize", "VeilCapture",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -80,7 +85,8 @@ let package = Package(
         .testTarget(name: "VeilVisionTests", dependencies: ["VeilTestSupport", "VeilVision", "VeilMedia", "CVision"]),
         .testTarget(name: "VeilAnonymizeTests", dependencies: ["VeilAnonymize", "VeilMedia", "VeilVision"]),
         .testTarget(name: "VeilCommandTests", dependencies: ["VeilTestSupport", "VeilMedia"]),
-        .testTarget(name: "VeilConfigTests", dependencies: ["VeilConfig"]),
+        .testTarget(name: "VeilConfigTests", dependencies: ["VeilConfig", "VeilCore"]),
+        .testTarget(name: "VeilCoreTests", dependencies: ["VeilCore"]),
         .testTarget(name: "VeilSystemdTests", dependencies: ["VeilSystemd"]),
         .testTarget(name: "VeilCaptureTests", dependencies: ["VeilTestSupport", "VeilCapture", "VeilMedia"]),
         .testTarget(name: "VeilOutputTests", dependencies: ["VeilTestSupport", "VeilOutput", "VeilMedia",
@@ -88,7 +94,7 @@ let package = Package(
         .testTarget(name: "VeilStatusTests", dependencies: ["VeilStatus",
                                                             .product(name: "Logging", package: "swift-log"),
                                                             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
-        .testTarget(name: "VeilLiveTests", dependencies: ["VeilTestSupport", "VeilLive", "VeilPipeline", "VeilCapture", "VeilMedia", "VeilVision", "VeilAnonymize",
+        .testTarget(name: "VeilLiveTests", dependencies: ["VeilTestSupport", "VeilCore", "VeilLive", "VeilPipeline", "VeilCapture", "VeilMedia", "VeilVision", "VeilAnonymize",
                                                           .product(name: "Logging", package: "swift-log")]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,5 +1,6 @@
 import Foundation
 import TOMLKit
+import VeilCore
 
 extension VeilConfiguration {
     public static let defaultPath = "/etc/veil/veil.toml"
@@ -87,7 +88,8 @@ struct ConfigReader {
     }
 
     private func readAnonymize(_ section: TableReader?) throws -> VeilConfiguration.Anonymize {
-        var anonymize = VeilConfiguration.Anonymize(mode: .swap, donors: nil, identityMargin: 0.6, onStall: .blurFrame)
+        var anonymize = VeilConfiguration.Anonymize(mode: .swap, donors: nil, identityMargin: IdentityThresholds.defaultMargin,
+                                                    onStall: .blurFrame)
         guard let section else { return anonymize }
         try section.allowOnly(["mode", "donors", "identity_margin", "on_stall", "consent", "consent_distance"], in: "[anonymize]")
         anonymize.mode = try section.choice("mode") ?? anonymize.mode
@@ -95,13 +97,15 @@ struct ConfigReader {
         if let donors = anonymize.donors, checkFiles, let problem = FileChecks.donorProblem(donors) {
             throw section.error("donors", problem)
         }
-        anonymize.identityMargin = try section.number("identity_margin", in: 0...2) ?? anonymize.identityMargin
+        anonymize.identityMargin = try section.number("identity_margin", in: IdentityThresholds.lowestMargin...2)
+            ?? anonymize.identityMargin
         anonymize.onStall = try section.choice("on_stall") ?? anonymize.onStall
         if let consent = try section.string("consent"), !consent.isEmpty {
             anonymize.consent = try section.absolutePath("consent")
             if checkFiles, let problem = FileChecks.consentProblem(consent) { throw section.error("consent", problem) }
         }
-        anonymize.consentDistance = try section.number("consent_distance", in: 0.1...0.6) ?? anonymize.consentDistance
+        anonymize.consentDistance = try section.number("consent_distance", in: 0.1...IdentityThresholds.largestConsentDistance)
+            ?? anonymize.consentDistance
         return anonymize
     }
 
@@ -125,7 +129,7 @@ struct ConfigReader {
         let size = try Self.size(camera.string("size") ?? "1280x720", in: camera)
         let fps = try camera.int("fps", in: 1...120) ?? 30
         let format = try camera.choice("format", as: VeilConfiguration.PixelFormat.self) ?? .auto
-        let budget = try camera.int("budget_ms", in: 1...1000) ?? 1000 / fps
+        let budget = try camera.int("budget_ms", in: 1...1000) ?? LatencyBudget.defaultMilliseconds(fps: fps)
         let realtime = try camera.bool("realtime") ?? true
 
         guard let outputTables = try camera.tables("output"), !outputTables.isEmpty else {

@@ -1,3 +1,5 @@
+import VeilCore
+
 extension VeilConfiguration {
     /// What the daemon would run, a few lines per camera: what `veil check-config` prints.
     public var summary: String {
@@ -10,12 +12,20 @@ extension VeilConfiguration {
         ]
         for camera in cameras {
             let encoder = camera.encoder
-            lines.append("camera \(camera.name): \(camera.source), \(camera.size)@\(camera.fps) \(camera.format.rawValue), "
-                + "budget \(camera.budgetMs) ms\(camera.realtime ? "" : ", not realtime"), \(anonymize.mode.rawValue); "
+            lines.append("camera \(camera.name): \(Redaction.source(camera.source)), \(camera.size)@\(camera.fps) \(camera.format.rawValue), "
+                + "budget \(camera.budgetMs) ms\(camera.realtime ? "" : ", not realtime"), \(anonymize.mode.rawValue), "
+                + "finds faces from \(camera.smallestFace) px wide; "
                 + "\(encoder.codec) \(encoder.preset) \(encoder.bitrateKbps) kb/s, gop \(encoder.gop)")
             lines += camera.outputs.map { "  -> " + $0.summary }
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+extension VeilConfiguration.Camera {
+    /// The smallest face the live detector finds on this camera (FaceSizePromise).
+    public var smallestFace: Int {
+        FaceSizePromise.smallestFace(pictureWidth: size.width, detectorWidth: FaceSizePromise.liveDetectorWidth(pictureWidth: size.width))
     }
 }
 

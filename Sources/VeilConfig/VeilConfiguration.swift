@@ -1,3 +1,5 @@
+import VeilCore
+
 /// The daemon's configuration, as read from /etc/veil/veil.toml (Config/veil.toml documents every
 /// key and its default). Plain values only: the daemon maps them onto the pipeline's own types, so
 /// this module knows nothing of the pipeline and `veil check-config` loads nothing heavy.
@@ -31,7 +33,7 @@ public struct VeilConfiguration: Equatable, Sendable {
         /// A directory of `veil enroll` files: people shown as they are; nil: everyone is anonymized.
         public var consent: String?
         /// How close a face's descriptor must be to an enrolled one to be shown.
-        public var consentDistance: Double = 0.4
+        public var consentDistance = IdentityThresholds.defaultConsentDistance
     }
 
     public enum AnonymizeMode: String, CaseIterable, Sendable {

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import VeilCapture
 import VeilConfig
+import VeilCore
 import VeilLive
 import VeilMedia
 import VeilOutput
@@ -39,8 +40,13 @@ final class CameraPipeline {
             cameraSource = device
             source = device
         } else {
-            source = try FileFrameSource(path: camera.source, width: camera.size.width, height: camera.size.height,
-                                         frameRate: Double(camera.fps), loops: camera.realtime)
+            do {
+                source = try FileFrameSource(path: camera.source, width: camera.size.width, height: camera.size.height,
+                                             frameRate: Double(camera.fps), loops: camera.realtime)
+            } catch {
+                // FFmpeg's message names the URL, credentials and all.
+                throw CommandError(Redaction.text("\(error)"))
+            }
             cameraSource = nil
         }
 
@@ -65,6 +71,20 @@ final class CameraPipeline {
         pipeline = LivePipeline(source: source, detector: models.detector, anonymizer: models.anonymizer, settings: live) { frame, _ in
             outputs.submit(frame.picture, captureTime: frame.captureTime)
             progress.mark()
+        }
+    }
+
+    /// Reads the consent directory again (SIGHUP): a revoked enrolment ends at once. A directory that
+    /// cannot be read shows nobody until it can.
+    func reloadConsent() {
+        guard let directory = anonymize.consent else { return }
+        do {
+            let list = try ConsentList.load(directory: directory, distance: Float(anonymize.consentDistance))
+            anonymizer.replaceConsentList(list)
+            logger.notice("camera \(camera.name): consent list read again: \(list.people.map(\.name).sorted().joined(separator: ", "))")
+        } catch {
+            anonymizer.replaceConsentList(nil)
+            logger.error("camera \(camera.name): consent list unreadable, nobody is shown until it is fixed: \(error)")
         }
     }
 
@@ -111,7 +131,7 @@ final class CameraPipeline {
         let stats = pipeline.statistics
         let faces = anonymizer.counts
         let output = outputs.statistics
-        var status = CameraStatus(name: camera.name, source: camera.source, online: cameraSource?.isOnline ?? true,
+        var status = CameraStatus(name: camera.name, source: Redaction.source(camera.source), online: cameraSource?.isOnline ?? true,
                                   secondsSinceProgress: secondsSinceProgress)
         status.framesIn = stats.framesIn
         status.framesOut = stats.framesOut

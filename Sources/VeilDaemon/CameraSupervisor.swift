@@ -3,6 +3,7 @@ import Logging
 import ServiceLifecycle
 import UnixSignals
 import VeilConfig
+import VeilCore
 import VeilLive
 import VeilPipeline
 import VeilStatus
@@ -65,7 +66,8 @@ public final class CameraSupervisor: Service, StatusSource, @unchecked Sendable 
         for camera in running.reversed() { camera.stop() }
         logger.notice("veil: stopped")
         if let failed = running.first(where: { $0.error != nil }), let error = failed.error {
-            throw SourceFailure(camera: failed.camera.name, source: failed.camera.source, reason: "\(error)")
+            throw SourceFailure(camera: failed.camera.name, source: Redaction.source(failed.camera.source),
+                                reason: Redaction.text("\(error)"))
         }
     }
 
@@ -166,6 +168,8 @@ public final class CameraSupervisor: Service, StatusSource, @unchecked Sendable 
         }
         let retired = old.filter { camera in !kept.contains { $0 === camera } }
         for camera in retired.reversed() { camera.stop() }
+        // Kept cameras read the consent directory again: enrolments may have been revoked.
+        for camera in kept { camera.reloadConsent() }
         for camera in built { camera.start() }
         lock.lock()
         pipelines = next

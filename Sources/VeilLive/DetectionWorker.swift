@@ -4,7 +4,7 @@ import VeilPipeline
 import VeilVision
 
 /// The face detector as the live pipeline sees it: a seam, so that tests can put in a detector that
-/// fails or never answers.
+/// fails, misses or never answers.
 public protocol FaceDetecting: AnyObject {
     func detect(_ picture: Picture) throws -> [Detection]
 }
@@ -15,37 +15,44 @@ extension FaceDetector: FaceDetecting {}
 struct DetectionResult {
     var sequence: Int
     var captureTime: UInt64
-    /// Nil when the detector failed on this frame.
-    var detections: [Detection]?
-    /// The frame the pass looked at, coarsely: what later frames are compared with.
+    /// When the pass ended (MonotonicClock).
+    var ended: UInt64
+    var detections: [Detection]
+    /// The frame the pass looked at, coarsely: what the frames it clears are compared with.
     var thumbnail: Thumbnail
 }
 
-/// Runs the detector on its own thread (the second core), one frame at a time, so that a slow or
-/// stalled detector delays no frame beyond its deadline: processing waits for a frame's detections only
-/// until then, and goes on with what it has. The detector reads its own copy of the frame: processing
-/// rewrites the ring's picture in place (swaps, covers) while a pass may still be running, and a
-/// detector that saw a covered face would lose it.
+/// Runs the detector on its own thread (the second core), always on the newest captured frame: capture
+/// copies every frame into the worker's `next` picture (replacing one not yet started), and a pass starts
+/// as soon as the previous one ends. So every captured frame has a pass over it or over a later frame
+/// within two passes' time, which is what the live invariant waits for. Nothing else runs on this
+/// thread: identity checks have their own (see IdentityCheckQueue), so a pass never queues behind one.
+/// The detector reads its own copy: processing rewrites the ring's pictures in place while a pass runs.
 final class DetectionWorker {
     private let detector: FaceDetecting
-    private let identityChecks: IdentityCheckQueue?
-    private let picture: Picture
     private let condition = NSCondition()
-    /// The frame copied into `picture` and waiting for a pass.
-    private var pending: (sequence: Int, captureTime: UInt64)?
-    private var pendingThumbnail = Thumbnail()
-    /// The frame whose pass is queued or running, and when it was handed over.
-    private var current: (sequence: Int, submitted: UInt64)?
-    /// Running mean of a pass's duration from hand-over to result, in nanoseconds.
-    private var passDuration: Double = 0
-    private var busy = false
-    private var finished: DetectionResult?
+    /// The picture the detector reads, and the one capture fills; swapped when a pass starts.
+    private var working: Picture
+    private var next: Picture
+    private var nextFrame: (sequence: Int, captureTime: UInt64, thumbnail: Thumbnail)?
+    /// The pass in progress and when it started.
+    private var running: (sequence: Int, started: UInt64)?
+    /// Finished passes, oldest first, that may still clear a frame processing has not reached.
+    private var results: [DetectionResult] = []
+    /// Running mean of a pass's duration, in nanoseconds (a first guess until one is measured).
+    private var passDuration: Double
+    private var failures = 0
+    /// Passes ended so far, failed ones included: what a wait for the next one watches.
+    private var passesEnded = 0
+    private var passSeconds = 0.0
     private var stopped = false
+    private var thumbnail = Thumbnail()
 
-    init(detector: FaceDetecting, identityChecks: IdentityCheckQueue?, width: Int, height: Int) {
+    init(detector: FaceDetecting, width: Int, height: Int, firstGuess: Double) {
         self.detector = detector
-        self.identityChecks = identityChecks
-        picture = Picture(width: width, height: height)
+        working = Picture(width: width, height: height)
+        next = Picture(width: width, height: height)
+        passDuration = firstGuess * 1e9
     }
 
     func start() {
@@ -54,8 +61,9 @@ final class DetectionWorker {
         thread.start()
     }
 
-    /// Stops taking frames. A pass in progress runs to its end (or never, for a stalled detector):
-    /// its thread is not waited for.
+    /// Stops taking frames. The pass in progress and the one over the last frame submitted still run
+    /// (they clear the frames processing still holds), unless the detector never answers: its thread is
+    /// not waited for.
     func stop() {
         condition.lock()
         stopped = true
@@ -63,68 +71,80 @@ final class DetectionWorker {
         condition.unlock()
     }
 
-    /// Hands a just-captured frame to the detector if it is idle (a copy of its pixels); skipped while
-    /// it is busy. Only the capture thread submits. Detection thus starts at capture, while processing
-    /// still works on earlier frames.
+    /// Copies a just-captured frame for the next pass (only the capture thread submits). A frame not yet
+    /// started is replaced: the newer one clears it.
     func submit(_ frame: LiveFrame) {
-        condition.lock()
-        let idle = !busy && !stopped
-        condition.unlock()
-        guard idle else { return }
-        // Idle: the detector's thread does not read `picture` until `pending` is set.
-        picture.copy(from: frame.picture)
-        pendingThumbnail.sample(frame.picture)
+        thumbnail.sample(frame.picture)
         condition.lock()
         defer { condition.unlock() }
-        pending = (frame.sequence, frame.captureTime)
-        current = (frame.sequence, MonotonicClock.now())
-        busy = true
+        guard !stopped else { return }
+        next.copy(from: frame.picture)
+        nextFrame = (frame.sequence, frame.captureTime, thumbnail)
         condition.broadcast()
     }
 
-    /// The newest finished pass not yet taken. Waits for the pass over frame `sequence` only if it
-    /// is running and, by the passes so far, will end before `deadline` (MonotonicClock): waiting for
-    /// a pass that will not make it only adds latency.
-    func take(waitingFor sequence: Int, until deadline: UInt64) -> DetectionResult? {
+    /// What the live invariant needs to know about frame `sequence`: the earliest finished pass over it
+    /// or a later frame, the running pass, and a pass's usual duration. Passes over earlier frames are
+    /// forgotten: processing takes frames in order, so they can clear no frame any more.
+    func state(for sequence: Int) -> (finished: DetectionResult?, running: LiveInvariant.Pass?, passDuration: UInt64,
+                                      morePasses: Bool) {
         condition.lock()
         defer { condition.unlock() }
-        while finished?.sequence != sequence, let pass = current, pass.sequence == sequence,
-              Double(pass.submitted) + passDuration <= Double(deadline) {
+        results.removeAll { $0.sequence < sequence }
+        let pass = running.map { LiveInvariant.Pass(sequence: $0.sequence, end: $0.started + UInt64(passDuration)) }
+        return (results.first, pass, UInt64(passDuration), !stopped || running != nil || nextFrame != nil)
+    }
+
+    /// Waits until a pass ends or the clock reads `deadline` (MonotonicClock), whichever comes first.
+    func waitForPass(until deadline: UInt64) {
+        condition.lock()
+        defer { condition.unlock() }
+        let ended = passesEnded
+        while passesEnded == ended, !stopped || running != nil || nextFrame != nil {
             let now = MonotonicClock.now()
-            guard now < deadline else { break }
+            guard now < deadline else { return }
             _ = condition.wait(until: Date(timeIntervalSinceNow: Double(deadline - now) / 1e9))
         }
-        defer { finished = nil }
-        return finished
+    }
+
+    /// Passes that failed (the detector threw): the frames they would have cleared wait for the next.
+    var failedPasses: Int { condition.lock(); defer { condition.unlock() }; return failures }
+
+    /// Passes ended so far and the seconds they took together.
+    var passes: (count: Int, seconds: Double) {
+        condition.lock()
+        defer { condition.unlock() }
+        return (passesEnded, passSeconds)
     }
 
     private func run() {
         while true {
             condition.lock()
-            while pending == nil && !stopped { condition.wait() }
-            guard let frame = pending, !stopped else {
+            while nextFrame == nil && !stopped { condition.wait() }
+            guard let frame = nextFrame else {
                 condition.unlock()
                 return
             }
-            pending = nil
+            nextFrame = nil
+            swap(&working, &next)
+            let started = MonotonicClock.now()
+            running = (frame.sequence, started)
             condition.unlock()
 
-            let detections = try? detector.detect(picture)
+            let detections = try? detector.detect(working)
             condition.lock()
-            finished = DetectionResult(sequence: frame.sequence, captureTime: frame.captureTime, detections: detections,
-                                       thumbnail: pendingThumbnail)
-            if let pass = current {
-                let duration = Double(MonotonicClock.now() - pass.submitted)
-                passDuration += (duration - passDuration) * (passDuration == 0 ? 1 : 0.1)
+            let ended = MonotonicClock.now()
+            let duration = Double(ended - started)
+            passDuration += (duration - passDuration) * 0.2
+            running = nil
+            passesEnded += 1
+            passSeconds += duration / 1e9
+            if let detections {
+                results.append(DetectionResult(sequence: frame.sequence, captureTime: frame.captureTime, ended: ended, detections: detections,
+                                               thumbnail: frame.thumbnail))
+            } else {
+                failures += 1
             }
-            current = nil
-            condition.broadcast()
-            condition.unlock()
-            // Between passes, still busy (no frame is handed over to wait): the next pass starts up to
-            // one check (~25-50 ms) later, which tracking bridges, instead of a frame waiting for it.
-            identityChecks?.runPending()
-            condition.lock()
-            busy = false
             condition.broadcast()
             condition.unlock()
         }

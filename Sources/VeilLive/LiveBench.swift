@@ -11,6 +11,8 @@ public struct LiveBench {
     public var seconds: Double
     public var anonymizer = AnonymizerSettings()
     public var live = LiveSettings()
+    /// The detector's input width; nil: FaceSizePromise's for the picture.
+    public var detectorWidth: Int?
     /// Where emitted frames go (the outputs, when benchmarked with them); nowhere by default.
     public var output: LivePipeline.Output = { _, _ in }
 
@@ -25,7 +27,8 @@ public struct LiveBench {
     /// Runs the pipeline for `seconds` and reports what the command prints, as JSON-ready values.
     public func run(logger: Logger) throws -> [String: Any] {
         let source = try FileFrameSource(path: input, width: width, height: height, frameRate: frameRate)
-        let models = try LiveModels(settings: anonymizer, width: width, height: height, frameRate: frameRate, logger: logger)
+        let models = try LiveModels(settings: anonymizer, width: width, height: height, frameRate: frameRate,
+                                    detectorWidth: detectorWidth, logger: logger)
         let pipeline = LivePipeline(source: source, detector: models.detector, anonymizer: models.anonymizer, settings: live,
                                     output: output)
         let rssStart = ProcessUsage.residentMegabytes()
@@ -47,7 +50,9 @@ public struct LiveBench {
             "input": input, "size": "\(width)x\(height)", "fps": frameRate, "mode": anonymizer.mode.rawValue,
             "seconds": (wall * 100).rounded() / 100, "budget_ms": ms(pipeline.budget), "on_stall": live.onStall.rawValue,
             "frames_in": stats.framesIn, "frames_out": stats.framesOut, "dropped": stats.dropped,
-            "fail_closed_frames": stats.failClosed, "scene_changes": stats.sceneChanges, "detector_failures": stats.detectorFailures,
+            "fail_closed_frames": stats.failClosed, "no_pass_in_time": stats.noPassInTime, "scene_changes": stats.sceneChanges,
+            "detector_failures": stats.detectorFailures, "detection_passes": stats.detectionPasses,
+            "detection_ms_per_pass": ms(stats.detectionSeconds / Double(max(1, stats.detectionPasses))), "detector_input": "\(models.detector.inputWidth)x\(models.detector.inputHeight)",
             "ladder": ["tracked": stats.tracked, "quick_cover": stats.quickCover, "dropped_late": stats.droppedLate],
             "latency_ms": ["p50": ms(stats.latency.percentile(0.5)), "p95": ms(stats.latency.percentile(0.95)),
                            "p99": ms(stats.latency.percentile(0.99)), "max": ms(stats.latency.maximum)],

@@ -1,5 +1,6 @@
 import Foundation
 import VeilAnonymize
+import VeilCore
 import VeilMedia
 import VeilVision
 
@@ -10,18 +11,24 @@ public struct LiveStatistics {
     public var framesOut = 0
     /// Frames the ring dropped because processing had fallen behind.
     public var dropped = 0
-    /// Frames covered whole (or dropped, per policy) because detections were stale or anonymizing failed.
+    /// Frames covered whole (or dropped, per policy): no pass in time, a scene change, a failed anonymizer.
     public var failClosed = 0
-    /// The degrade ladder: frames anonymized without their own detection pass, frames whose tracked
-    /// regions were covered instead, frames dropped because they were already late.
+    /// Frames covered whole (counted in `failClosed` too) because no detection pass over them or a later
+    /// frame could end before their deadline: the live invariant.
+    public var noPassInTime = 0
+    /// The degrade ladder: frames anonymized with a pass over a later frame (look-ahead), frames whose
+    /// known faces were covered instead, frames dropped because they were already late.
     public var tracked = 0
     public var quickCover = 0
     public var droppedLate = 0
     public var detectorFailures = 0
+    /// Detection passes run, and the seconds they took.
+    public var detectionPasses = 0
+    public var detectionSeconds = 0.0
     /// Offline slates emitted while the camera was gone.
     public var placeholders = 0
     /// Frames covered whole (counted in `failClosed` too) because the picture had changed too much
-    /// since the frame the detector last saw.
+    /// from the frame of the pass that would have cleared them.
     public var sceneChanges = 0
     public var latency = DurationHistogram()
     /// Frames whose keypoints were measured again on the output, and the seconds that took.
@@ -29,25 +36,24 @@ public struct LiveStatistics {
     public var stabilitySeconds = 0.0
 }
 
-/// One camera's live pipeline. Three threads:
-/// - capture: reads the source into ring slots, never waiting for processing, and hands each new
-///   frame to the detector when it is idle;
-/// - detection (`DetectionWorker`): the second core, one frame at a time, starting at capture;
-/// - processing: takes frames oldest first, waits for the frame's detections at most until its
-///   deadline allows, anonymizes, and hands the frame to `output`.
+/// One camera's live pipeline. Threads:
+/// - capture: reads the source into ring slots, never waiting for processing, and copies each new
+///   frame for the detector;
+/// - detection (`DetectionWorker`): the second core, back to back on the newest frame;
+/// - processing: takes frames oldest first and holds each to the live invariant (`LiveInvariant`): it
+///   is anonymized only once a detection pass over it or a later frame has ended, and applied to it
+///   (known faces followed on its own pixels, new ones covered where the pass saw them);
+/// - identity checks (`IdentityCheckQueue`), at a lower priority, off every frame's path.
 ///
-/// Every frame has a budget from its capture time. When it would be missed the ladder degrades:
-/// landmarks followed from earlier detections (detector busy or late), then a quick cover of the
-/// tracked regions (anonymizing would end past the deadline), then a drop (already late). Fail closed:
-/// a frame whose newest detection is older than `staleAfter`, or whose anonymizer failed, is covered
-/// whole per `onStall`; the original never reaches `output`.
+/// Every frame has a budget from its capture time. A frame whose pass cannot end in time is covered
+/// whole per `onStall`; one whose pass ended but whose full anonymizer would end too late gets a quick
+/// cover of the known faces; one already late is dropped. The original never reaches `output`.
 public final class LivePipeline {
     public typealias Output = (LiveFrame, FrameHandling) -> Void
 
     public let settings: LiveSettings
     /// Seconds.
     public let budget: Double
-    public let staleAfter: Double
     private let source: FrameSource
     private let anonymizer: FrameAnonymizing
     private let output: Output
@@ -78,28 +84,29 @@ public final class LivePipeline {
     private var proofAllowance = 0.0
     private var stabilityCost = 0.001
     private var identitySecondsCharged = 0.0
-    /// Capture time of the newest frame the detector finished with.
-    private var lastDetection: UInt64?
-    /// The newest detection pass not yet given to the anonymizer.
-    private var carried: DetectionResult?
-    /// The frame of the newest detection pass, and the frame being handled, coarsely.
-    private var detectedThumbnail = Thumbnail()
+    /// The frame being handled, coarsely: compared with the frame of the pass that clears it.
     private var frameThumbnail = Thumbnail()
     private var lastCapture: UInt64?
+    /// The sequence of the last frame given to the anonymizer: tracks age by the frames since, covered
+    /// and dropped ones included.
+    private var lastAnonymized: Int?
 
     public init(source: FrameSource, detector: FaceDetecting, anonymizer: FrameAnonymizing, settings: LiveSettings = LiveSettings(),
                 output: @escaping Output) {
         let interval = 1 / max(source.frameRate, 1)
         self.settings = settings
-        budget = settings.budget ?? interval
-        staleAfter = settings.staleAfter ?? 6 * interval
+        budget = settings.budget ?? Double(LatencyBudget.defaultMilliseconds(fps: Int(source.frameRate.rounded()))) / 1000
         self.source = source
         self.anonymizer = anonymizer
         self.output = output
-        ring = FrameRing(capacity: max(FrameRing.minimumCapacity, settings.ringCapacity), width: source.width, height: source.height)
-        worker = DetectionWorker(detector: detector, identityChecks: anonymizer.identityChecks, width: source.width, height: source.height)
-        // A guess until the first frame is measured: half the budget leaves the detector the other half.
-        expectedCost = budget / 2 * 1e9
+        // Frames wait in the ring for their pass: room for a budget's worth of them, one being handled
+        // and one being filled.
+        let waiting = Int((budget / interval).rounded(.up))
+        ring = FrameRing(capacity: max(FrameRing.minimumCapacity, settings.ringCapacity, waiting + 2), width: source.width,
+                         height: source.height)
+        // Guesses until the first frames are measured: a pass and the anonymizer a third of the budget each.
+        worker = DetectionWorker(detector: detector, width: source.width, height: source.height, firstGuess: budget / 3)
+        expectedCost = budget / 3 * 1e9
     }
 
     public var statistics: LiveStatistics {
@@ -107,6 +114,8 @@ public final class LivePipeline {
         defer { lock.unlock() }
         var copy = stats
         (copy.framesIn, copy.dropped) = ring.counts
+        copy.detectorFailures = worker.failedPasses
+        (copy.detectionPasses, copy.detectionSeconds) = worker.passes
         return copy
     }
 
@@ -115,6 +124,7 @@ public final class LivePipeline {
 
     public func start() {
         worker.start()
+        anonymizer.identityChecks?.start()
         let capturing = Thread { [self] in capture(); captureDone.signal() }
         capturing.name = "veil-capture"
         let processing = Thread { [self] in process(); processingDone.signal() }
@@ -143,7 +153,7 @@ public final class LivePipeline {
     private var isStopping: Bool { lock.lock(); defer { lock.unlock() }; return stopping }
 
     private func capture() {
-        defer { ring.close(); worker.stop() }
+        defer { ring.close(); worker.stop(); anonymizer.identityChecks?.stop() }
         while !isStopping {
             let frame = ring.acquire()
             do {
@@ -181,70 +191,67 @@ public final class LivePipeline {
             count { $0.placeholders += 1 }
             return emit(frame, .placeholder)
         }
-        let budgetNanos = UInt64(budget * 1e9)
-        let deadline = frame.captureTime + budgetNanos
-        // The wait for this frame's own detections leaves room for anonymizing, plus a margin for the
-        // scheduler: a frame woken right at the limit would otherwise always fall to the quick cover.
-        let room = min(UInt64(expectedCost) + LivePipeline.schedulingMargin, budgetNanos)
-        // A pass taken by a frame that was then dropped or covered whole still has to reach the tracker:
-        // it is carried to the next frame, or the faces it found would go untracked.
-        let result = worker.take(waitingFor: frame.sequence, until: deadline - room) ?? carried
-        carried = result
-        var detections: [Detection] = []
-        var ownFrame = false
-        var fresh = false
-        if let result {
-            if let found = result.detections {
-                detections = found
-                ownFrame = result.sequence == frame.sequence
-                fresh = frame.sequence - result.sequence <= settings.freshFrames
-                lastDetection = max(lastDetection ?? 0, result.captureTime)
-                detectedThumbnail = result.thumbnail
-            } else {
-                count { $0.detectorFailures += 1 }
-            }
-        }
+        let deadline = frame.captureTime + UInt64(budget * 1e9)
         let interval = lastCapture.map { Float(Double(frame.captureTime &- $0) / 1e9) }.flatMap { $0 > 0 ? $0 : nil }
             ?? Float(1 / max(source.frameRate, 1))
         lastCapture = frame.captureTime
-
-        let started = MonotonicClock.now()
-        if started > deadline {
-            count { $0.droppedLate += 1 }
-            return
+        var pass: DetectionResult?
+        while pass == nil {
+            let state = worker.state(for: frame.sequence)
+            let decision = LiveInvariant.decide(LiveInvariant.Inputs(
+                sequence: frame.sequence, deadline: deadline, now: MonotonicClock.now(),
+                finished: state.finished.map { LiveInvariant.Pass(sequence: $0.sequence, end: $0.ended) },
+                running: state.running, passDuration: state.passDuration,
+                anonymizeCost: UInt64(expectedCost) + LivePipeline.schedulingMargin, morePasses: state.morePasses))
+            switch decision {
+            case .wait(let until):
+                worker.waitForPass(until: until)
+            case .drop:
+                count { $0.droppedLate += 1 }
+                return
+            case .coverWhole:
+                count { $0.noPassInTime += 1 }
+                return failClosed(frame)
+            case .quickCover:
+                // The full anonymizer would end too late: a flat cover over every face the tracks and the
+                // pass know, grown for the motion between the pass's frame and this one. The estimate
+                // only learns from full passes: it decays, so that a passing slow spell (a busy core) does
+                // not keep every later frame on the quick cover.
+                expectedCost *= 0.9
+                let grow = FaceTracker.lookAheadGrowth(framesAhead: state.finished!.sequence - frame.sequence)
+                for region in anonymizer.trackedRegions.map({ $0.scaled(by: 1.2) }) + state.finished!.detections.map({ $0.box.scaled(by: grow) }) {
+                    Cover.apply(settings.quickCover, over: region, in: frame.picture)
+                }
+                count { $0.quickCover += 1 }
+                return emit(frame, .quickCover)
+            case .anonymize:
+                pass = state.finished
+            }
         }
-        guard let lastDetection, frame.captureTime <= lastDetection + UInt64(staleAfter * 1e9) else {
-            return failClosed(frame)
-        }
-        // Tracking follows faces the detector has seen; a picture that changed wholesale since the
-        // detector last looked (a cut, a jump, the camera moved) may show faces no track knows, in
-        // places no track covers: covered whole until a detection pass has seen it.
-        if !ownFrame {
+        guard let pass else { return }
+        let framesAhead = pass.sequence - frame.sequence
+        // Known faces are followed on this frame's pixels and new ones covered where the pass saw them;
+        // a picture that changed wholesale between this frame and the pass's (a cut, a jump, the camera
+        // moved) may hold faces neither knows: covered whole.
+        if framesAhead > 0 {
             frameThumbnail.sample(frame.picture)
-            if let change = frameThumbnail.meanDifference(from: detectedThumbnail), change > settings.sceneChangeLimit {
+            if let change = frameThumbnail.meanDifference(from: pass.thumbnail), change > settings.sceneChangeLimit {
                 count { $0.sceneChanges += 1 }
                 return failClosed(frame)
             }
+            count { $0.tracked += 1 }
         }
-        if !ownFrame { count { $0.tracked += 1 } }
-        if Double(started) + expectedCost > Double(deadline) {
-            // The estimate only learns from full passes: decay it so that a passing slow spell
-            // (an identity check, a busy core) does not keep every later frame on the quick cover.
-            expectedCost *= 0.9
-            for region in anonymizer.trackedRegions + detections.map(\.box) {
-                Cover.apply(settings.quickCover, over: region, in: frame.picture)
-            }
-            count { $0.quickCover += 1 }
-            return emit(frame, .quickCover)
-        }
-        carried = nil
+        let started = MonotonicClock.now()
+        let elapsed = lastAnonymized.map { frame.sequence - $0 } ?? 1
+        lastAnonymized = frame.sequence
         do {
-            try anonymizer.anonymize(frame.picture, detections: detections, ownFrame: fresh, interval: interval)
+            try anonymizer.anonymize(frame.picture, detections: pass.detections, framesAhead: framesAhead, elapsedFrames: elapsed,
+                                     interval: interval)
         } catch {
             return failClosed(frame)
         }
         expectedCost += (Double(MonotonicClock.now() - started) - expectedCost) * 0.2
-        emit(frame, ownFrame ? .detected : .tracked)
+        emit(frame, framesAhead == 0 ? .detected : .tracked)
         proveStability(frame)
     }
 

@@ -1,4 +1,5 @@
 import VeilAnonymize
+import VeilCore
 
 /// What `veil process` (and later each camera) does to faces.
 public enum AnonymizeMode: String, CaseIterable {
@@ -17,7 +18,7 @@ public struct AnonymizerSettings {
     public var mode: AnonymizeMode = .swap
     public var preserve: PreserveMode = .keypoints
     /// Descriptor distance a swapped face must keep from its subject; below it the track escalates.
-    public var identityMargin: Float = 0.6
+    public var identityMargin = Float(IdentityThresholds.defaultMargin)
     /// How often each track's identity is verified, in frames (default: once a second of video).
     public var identityCheckInterval = 30
     /// The cover used where a swap cannot be trusted (unreliable landmarks, lost track, escalation).

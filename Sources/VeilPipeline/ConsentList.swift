@@ -1,4 +1,5 @@
 import Foundation
+import VeilCore
 import VeilMedia
 import VeilVision
 
@@ -22,7 +23,7 @@ public struct ConsentList {
 
     /// dlib's descriptors put the same person within about 0.6; consent asks for much closer, so that a
     /// look-alike or a poor view is anonymized rather than shown.
-    public static let defaultDistance: Float = 0.4
+    public static let defaultDistance = Float(IdentityThresholds.defaultConsentDistance)
 
     public let people: [Person]
     public let distance: Float
@@ -33,6 +34,8 @@ public struct ConsentList {
     }
 
     /// The enrolled person this face is, when its nearest enrolled descriptor is within `distance`.
+    public func contains(_ name: String) -> Bool { people.contains { $0.name == name } }
+
     public func match(_ face: FaceDescriptor) -> String? {
         var best: (name: String, distance: Float)?
         for person in people {

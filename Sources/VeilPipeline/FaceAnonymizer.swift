@@ -58,7 +58,7 @@ public struct FaceRecord {
 /// closed: a face whose landmarks are not trusted, a swap that cannot be placed, or a track whose swap
 /// still looks like the subject is covered, never left.
 public final class FaceAnonymizer {
-    public let settings: AnonymizerSettings
+    public private(set) var settings: AnonymizerSettings
     public let tracker: FaceTracker
     private let donors: [Donor]
     private let predictor: LandmarkPredictor
@@ -89,15 +89,18 @@ public final class FaceAnonymizer {
         var checksSinceSubject = Int.max
         var meanResidual: [Point] = []
         var residualCount = 0
-        /// Deferred checks: whether a check has passed for the current donor choice, and whether one
-        /// is queued or running.
-        var verified = false
+        /// Deferred checks: the last frame a passed check for the current donor choice vouches for (nil:
+        /// none has passed), and whether one is queued or running. A pass expires: the face is covered
+        /// again until a newer check passes.
+        var verifiedUntil: Int?
         var checkInFlight = false
         /// The last frame whose stability was measured: where jitter is measured from.
         var lastMeasured: (frame: Int, subject: [Point], output: [Point])?
-        /// Consent: the enrolled person this track is shown as, once two checks in a row matched.
+        /// Consent: the enrolled person this track is shown as, once two checks in a row matched, and the
+        /// frame of the last matching check: consent lapses when none is recent.
         var consentedAs: String?
         var consentMatches = 0
+        var consentMatchedAt: Int?
     }
 
     public init(settings: AnonymizerSettings, predictor: LandmarkPredictor, encoder: FaceEncoder?, donors: [Donor],
@@ -116,13 +119,19 @@ public final class FaceAnonymizer {
     }
 
     /// Rewrites `picture` in place so that no face in it is the subject's. `detections` come from this
-    /// frame (`ownFrame`) or from a later one (a look-ahead, see FaceTracker). `measureStability`: find
+    /// frame (`framesAhead` 0) or from a later one (a look-ahead, see FaceTracker); `elapsedFrames` since
+    /// the last call, covered or dropped frames included. `measureStability`: find
     /// the landmarks again on the output for the stability figures (identity checks always do).
-    public func anonymize(_ picture: Picture, detections: [Detection], ownFrame: Bool, frame: Int, interval: Float,
-                          measureStability: Bool, clock: inout StageClock) -> [FaceRecord] {
-        clock.time("landmarks") { tracker.update(picture, detections: detections, ownFrame: ownFrame, interval: interval) }
+    public func anonymize(_ picture: Picture, detections: [Detection], framesAhead: Int, elapsedFrames: Int = 1, frame: Int,
+                          interval: Float, measureStability: Bool, clock: inout StageClock) -> [FaceRecord] {
+        clock.time("landmarks") {
+            tracker.update(picture, detections: detections, framesAhead: framesAhead, elapsedFrames: elapsedFrames, interval: interval)
+        }
         let live = Set(tracker.tracks.map(\.id))
         states = states.filter { live.contains($0.key) }
+        for track in tracker.tracks {
+            endConsentIfUntrusted(track, elapsedFrames: elapsedFrames, frame: frame)
+        }
 
         // Identity checks read the subject before anything in the picture changes.
         var subjectDescriptors: [Int: FaceDescriptor] = [:]
@@ -130,7 +139,7 @@ public final class FaceAnonymizer {
         var deferredJob: IdentityCheckQueue.Job?
         if let checks = deferredChecks {
             for result in checks.takeResults() {
-                outcomes[result.job.track] = apply(result)
+                outcomes[result.job.track] = apply(result, frame: frame)
             }
             deferredJob = queueCheck(on: picture, frame: frame, checks: checks)
         } else if let encoder {
@@ -146,7 +155,7 @@ public final class FaceAnonymizer {
                     if state.subject == nil || state.checksSinceSubject >= subjectRefresh {
                         state.subject = descriptor
                         state.checksSinceSubject = 0
-                        updateConsent(&state, subject: descriptor, track: track.id)
+                        updateConsent(&state, subject: descriptor, track: track.id, frame: frame)
                     }
                     state.checksSinceSubject += 1
                     subjectDescriptors[track.id] = descriptor
@@ -176,7 +185,7 @@ public final class FaceAnonymizer {
                     record.donor = donor.name
                     record.shapeReplaced = state.replaceShape
                     targets[track.id] = target
-                    if deferredJob?.track == track.id { deferredJob?.output = target }
+                    if deferredJob?.track == track.id { deferredJob?.output = track.rawShape }
                 }
             }
             if let outcome = outcomes[track.id] {
@@ -196,14 +205,14 @@ public final class FaceAnonymizer {
             } else if var state = states[job.track] {
                 // Nothing to compare on this frame (no subject needed, face not swapped): no check ran.
                 state.checkInFlight = false
-                if awaitsVerification(state) { state.lastCheck = Int.min / 2 }
+                if awaitsVerification(state, frame: frame) { state.lastCheck = Int.min / 2 }
                 states[job.track] = state
             }
         }
         if deferredChecks != nil {
             // Unverified swaps wait under a cover, copied for their check first.
             for (index, track) in tracker.tracks.enumerated()
-            where [.swapped, .tracked].contains(records[index].handling) && states[track.id]?.verified != true {
+            where [.swapped, .tracked].contains(records[index].handling) && !isVerified(states[track.id], at: frame) {
                 clock.time("cover") { Cover.apply(settings.fallbackCover, over: coverRegion(track), in: picture) }
                 records[index].handling = .covered
             }
@@ -230,7 +239,11 @@ public final class FaceAnonymizer {
             let output = clock.time("stability") { predictor.landmarks(in: picture.y, following: drawnShapes[track.id] ?? raw) }
             if let output { recordStability(&records[index], subject: raw, output: output, frame: frame) }
             if let subject = subjects[track.id], records[index].handling != .covered {
-                verifyIdentity(track, subject: subject, output: output, in: picture, record: &records[index], clock: &clock)
+                // The check fits its own landmarks on the output, from the subject's box: the swap's own
+                // shape would find the donor's face where it was drawn, whatever the output shows.
+                let fitted = drawnShapes[track.id] == nil ? output
+                    : clock.time("identity") { predictor.landmarks(in: picture.y, following: raw) }
+                verifyIdentity(track, subject: subject, output: fitted, in: picture, record: &records[index], clock: &clock)
             }
         }
     }
@@ -242,10 +255,59 @@ public final class FaceAnonymizer {
         return state.consentedAs != nil || state.consentMatches > 0 ? max(1, interval / 3) : interval
     }
 
-    /// A swapped face that no check has passed yet: it waits under a cover, so it is checked again as
-    /// soon as the queue allows.
-    private func awaitsVerification(_ state: TrackState) -> Bool {
-        settings.mode == .swap && state.consentedAs == nil && !state.coveredForGood && !state.verified
+    /// A swapped face that no recent check has passed: it waits under a cover, so it is checked again
+    /// as soon as the queue allows.
+    private func awaitsVerification(_ state: TrackState, frame: Int) -> Bool {
+        settings.mode == .swap && state.consentedAs == nil && !state.coveredForGood && !isVerified(state, at: frame)
+    }
+
+    private func isVerified(_ state: TrackState?, at frame: Int) -> Bool {
+        guard let until = state?.verifiedUntil else { return false }
+        return frame <= until
+    }
+
+    /// How long a passed check vouches for a swap, in frames: four check intervals, so that one late or
+    /// failed check does not cover the face, while a swap nobody has looked at for long is not shown.
+    private var verificationLifetime: Int { 4 * settings.identityCheckInterval }
+
+    /// How long a matching consent check lets a face be shown, in frames (one check interval: a second
+    /// at the camera's rate), while checks run three times as often.
+    private var consentLifetime: Int { settings.identityCheckInterval }
+
+    /// Consent ends the moment the face cannot be vouched for: landmarks no longer trusted (region
+    /// only: a turned or small face, or a track re-attached by box overlap), a gap of frames not seen
+    /// (covered whole or dropped: someone else may sit there now), or no recent matching check.
+    private func endConsentIfUntrusted(_ track: Track, elapsedFrames: Int, frame: Int) {
+        guard var state = states[track.id], state.consentedAs != nil || state.consentMatches > 0 else { return }
+        let reason: String?
+        if track.observation == .regionOnly || track.shape == nil {
+            reason = "landmarks not trusted"
+        } else if elapsedFrames > tracker.largestFollowedGap {
+            reason = "\(elapsedFrames - 1) frames not seen"
+        } else if let matched = state.consentMatchedAt, frame - matched > consentLifetime, state.consentedAs != nil {
+            reason = "no matching check for \(frame - matched) frames"
+        } else {
+            reason = nil
+        }
+        guard let reason else { return }
+        if let name = state.consentedAs { logger.info("track \(track.id): consent as \(name) ended (\(reason)); anonymized") }
+        state.consentedAs = nil
+        state.consentMatches = 0
+        state.consentMatchedAt = nil
+        states[track.id] = state
+    }
+
+    /// Ends every consent given to a person no longer on the list (`veil run` re-reads the consent
+    /// directory on SIGHUP): their face is anonymized from the next frame on.
+    public func updateConsentList(_ list: ConsentList?) {
+        settings.consent = list
+        for (id, state) in states {
+            guard let name = state.consentedAs, list?.contains(name) != true else { continue }
+            logger.info("track \(id): \(name) is no longer on the consent list; anonymized")
+            states[id]?.consentedAs = nil
+            states[id]?.consentMatches = 0
+            states[id]?.consentMatchedAt = nil
+        }
     }
 
     /// Checks that reuse one descriptor of the subject before it is computed again: none with a consent
@@ -254,10 +316,11 @@ public final class FaceAnonymizer {
 
     /// A fresh descriptor of the subject against the consent list: two matches in a row show the face,
     /// one miss anonymizes it again.
-    private func updateConsent(_ state: inout TrackState, subject: FaceDescriptor, track: Int) {
+    private func updateConsent(_ state: inout TrackState, subject: FaceDescriptor, track: Int, frame: Int) {
         guard let consent = settings.consent else { return }
         if let name = consent.match(subject) {
             state.consentMatches += 1
+            state.consentMatchedAt = frame
             if state.consentMatches >= 2, state.consentedAs != name {
                 state.consentedAs = name
                 logger.info("track \(track): on the consent list as \(name); shown")
@@ -266,6 +329,7 @@ public final class FaceAnonymizer {
             if let name = state.consentedAs { logger.info("track \(track): no longer matches \(name); anonymized") }
             state.consentMatches = 0
             state.consentedAs = nil
+            state.consentMatchedAt = nil
         }
     }
 
@@ -290,7 +354,7 @@ public final class FaceAnonymizer {
         guard rank < state.donorOrder.count else { return nil }
         if rank != state.donorRank {
             state.donorRank = rank
-            state.verified = false
+            state.verifiedUntil = nil
             state.lastCheck = Int.min / 2
             logger.info("track \(track): donor shown on another face; now \(donors[state.donorOrder[rank]].name)")
         }
@@ -312,7 +376,7 @@ public final class FaceAnonymizer {
             state.checkInFlight = true
             state.lastCheck = frame
             states[track.id] = state
-            return IdentityCheckQueue.Job(track: track.id, subject: needSubject ? raw : nil, output: nil,
+            return IdentityCheckQueue.Job(track: track.id, frame: frame, subject: needSubject ? raw : nil, output: nil,
                                           donorRank: state.donorRank, replaceShape: state.replaceShape)
         }
         return nil
@@ -321,7 +385,7 @@ public final class FaceAnonymizer {
     /// Takes in a deferred check's result: the subject's descriptor (and from it the donor order), and
     /// the verdict on the swap, if the track still shows the donor the check was made with. Returns what
     /// the frame's record should say.
-    private func apply(_ result: IdentityCheckQueue.Result) -> (distance: Float?, incident: String?)? {
+    private func apply(_ result: IdentityCheckQueue.Result, frame: Int) -> (distance: Float?, incident: String?)? {
         let id = result.job.track
         guard var state = states[id] else { return nil }
         state.checkInFlight = false
@@ -329,9 +393,14 @@ public final class FaceAnonymizer {
         if result.job.subject != nil {
             if let subject = result.subject {
                 state.subject = subject
-                updateConsent(&state, subject: subject, track: id)
+                updateConsent(&state, subject: subject, track: id, frame: result.job.frame)
             } else {
                 state.checksSinceSubject = Int.max
+                // A consent check that could not run lets no one through.
+                if let name = state.consentedAs { logger.info("track \(id): consent check for \(name) could not run; anonymized") }
+                state.consentedAs = nil
+                state.consentMatches = 0
+                state.consentMatchedAt = nil
             }
         }
         if let subject = state.subject { chooseDonors(&state, subject: subject, track: id) }
@@ -340,9 +409,10 @@ public final class FaceAnonymizer {
             if let output = result.output, let subject = result.subject ?? state.subject {
                 let d = output.distance(to: subject)
                 outcome.distance = d
-                state.verified = d >= settings.identityMargin
+                let passed = d >= settings.identityMargin
+                state.verifiedUntil = passed ? result.job.frame + verificationLifetime : nil
                 states[id] = state
-                if !state.verified {
+                if !passed {
                     var record = FaceRecord(track: id, handling: .covered)
                     escalate(id, distance: d, record: &record)
                     outcome.incident = record.incident
@@ -354,7 +424,7 @@ public final class FaceAnonymizer {
             }
         }
         // Until a check passes, the face is covered: check again as soon as possible.
-        if awaitsVerification(state) { state.lastCheck = Int.min / 2 }
+        if awaitsVerification(state, frame: frame) { state.lastCheck = Int.min / 2 }
         states[id] = state
         return outcome
     }
@@ -380,12 +450,15 @@ public final class FaceAnonymizer {
         record.handling = .covered
     }
 
-    /// Where to cover a face: around its landmarks (forehead included) when known, else its last box.
+    /// Where to cover a face: around its landmarks (forehead included) and its latest detection box
+    /// both, so that landmarks drifting off the face never uncover it; only the box when no landmarks
+    /// are trusted.
     private func coverRegion(_ track: Track) -> Box {
-        guard let shape = track.shape else { return track.region.scaled(by: 1.1) }
+        let detected = track.detectionBox.map { $0.union(track.region) } ?? track.region
+        guard let shape = track.shape else { return detected.scaled(by: 1.1) }
         var lo = shape.bounds.min, hi = shape.bounds.max
         for p in shape.foreheadPoints() { lo = pointwiseMin(lo, p); hi = pointwiseMax(hi, p) }
-        return Box(min: lo, max: hi).scaled(by: 1.1)
+        return Box(min: lo, max: hi).scaled(by: 1.1).union(track.detectionBox ?? Box(min: lo, max: hi))
     }
 
     private func state(for track: Track) -> TrackState {
@@ -424,7 +497,7 @@ public final class FaceAnonymizer {
             state.coveredForGood = true
             action = "cover"
         }
-        state.verified = false
+        state.verifiedUntil = nil
         state.lastCheck = Int.min / 2  // verify the new choice on the next frame
         states[id] = state
         record.incident = "identity distance \(String(format: "%.3f", distance)) < margin \(settings.identityMargin): escalated to \(action)"

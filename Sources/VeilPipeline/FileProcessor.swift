@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import VeilAnonymize
+import VeilCore
 import VeilMedia
 import VeilVision
 
@@ -15,8 +16,9 @@ public struct ProcessOptions {
     public var consent: String?
     public var stabilityLog: String?
     public var encoder = EncoderSettings()
-    /// Width of the detector's input (the frame is downscaled to it): larger finds smaller faces.
-    public var detectorWidth = 320
+    /// Width of the detector's input (the frame is downscaled to it): larger finds smaller faces. Nil:
+    /// what FaceSizePromise needs for the input's width; narrower than that is refused.
+    public var detectorWidth: Int?
     /// The detector runs on one frame in this many; the frames before it take its detections (a
     /// look-ahead of at most detectEvery − 1 frames) and the landmark predictor re-fits every face on
     /// every frame. 1: detect on every frame.
@@ -85,8 +87,13 @@ public final class FileProcessor {
                                        predictor: predictor, encoder: encoder)
             logger.info("donors: \(donors.map(\.name).joined(separator: ", "))")
         }
+        let promised = FaceSizePromise.offlineDetectorWidth(pictureWidth: reader.width)
+        if let width = options.detectorWidth, FaceSizePromise.inputWidth(requested: width) < promised {
+            throw CommandError("--detector-width \(width) would miss faces under \(FaceSizePromise.smallestFace(pictureWidth: reader.width, detectorWidth: width)) px in '\(options.input)' (\(reader.width) px wide): Veil promises every face from \(FaceSizePromise.smallestFace(pictureWidth: reader.width, detectorWidth: promised)) px, which needs \(promised) or more")
+        }
         let detector = try FaceDetector(modelPath: data.detectorModel, pictureWidth: reader.width, pictureHeight: reader.height,
-                                        inputWidth: options.detectorWidth)
+                                        inputWidth: options.detectorWidth ?? promised)
+        logger.info("detector input \(detector.inputWidth)x\(detector.inputHeight): faces from \(FaceSizePromise.smallestFace(pictureWidth: reader.width, detectorWidth: detector.inputWidth)) px wide are found")
         var anonymizerSettings = settings
         anonymizerSettings.identityCheckInterval = max(1, Int(reader.frameRate.value.rounded()))
         let anonymizer = FaceAnonymizer(settings: anonymizerSettings, predictor: predictor, encoder: encoder, donors: donors, logger: logger)
@@ -100,7 +107,7 @@ public final class FileProcessor {
         let poolSize = 4 + detectEvery
         let pool = BoundedQueue<Picture>(capacity: poolSize)
         for _ in 0..<poolSize { pool.push(Picture(width: reader.width, height: reader.height)) }
-        let decoded = BoundedQueue<(Picture, [Detection], ownFrame: Bool)>(capacity: poolSize)
+        let decoded = BoundedQueue<(Picture, [Detection], framesAhead: Int)>(capacity: poolSize)
         let toEncode = BoundedQueue<EncoderInput>(capacity: 64)
         let failure = FirstError()
 
@@ -116,7 +123,7 @@ public final class FileProcessor {
                 func detectGroup() throws {
                     guard let last = group.last else { return }
                     let detections = try decodeClock.clock.time("detect") { try detector.detect(last) }
-                    for picture in group { decoded.push((picture, detections, picture === last)) }
+                    for (index, picture) in group.enumerated() { decoded.push((picture, detections, group.count - 1 - index)) }
                     group.removeAll()
                 }
                 while let picture = pool.pop() {
@@ -152,12 +159,12 @@ public final class FileProcessor {
 
         var lastPTS: Int64?
         let frameInterval = Float(1 / max(reader.frameRate.value, 1))
-        while let (picture, detections, ownFrame) = decoded.pop() {
+        while let (picture, detections, framesAhead) = decoded.pop() {
             guard failure.error == nil else { break }
             let interval = lastPTS.map { Float(Double(picture.pts - $0) * reader.timeBase.value) }.flatMap { $0 > 0 ? $0 : nil } ?? frameInterval
             lastPTS = picture.pts
             let measure = options.stabilityLog != nil || report.frames % ProcessOptions.stabilitySampling == 0
-            let faces = anonymizer.anonymize(picture, detections: detections, ownFrame: ownFrame, frame: report.frames,
+            let faces = anonymizer.anonymize(picture, detections: detections, framesAhead: framesAhead, frame: report.frames,
                                              interval: interval, measureStability: measure, clock: &report.clock)
             log.record(frame: report.frames, pts: picture.pts, seconds: Double(picture.pts) * reader.timeBase.value, faces: faces)
             toEncode.push(.picture(picture))

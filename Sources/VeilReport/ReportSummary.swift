@@ -1,8 +1,10 @@
+import VeilCore
+
 /// The figures of a stability log that the terminal and HTML reports show: computed once here, so
 /// that both say the same and the tests can check them without parsing text.
 public struct ReportSummary {
     /// The daemon's default `identity_margin`: a swapped face closer than this to its subject is an incident.
-    public static let defaultIdentityMargin = 0.6
+    public static let defaultIdentityMargin = IdentityThresholds.defaultMargin
     /// How many incidents the reports spell out; the rest are counted.
     public static let listedIncidents = 5
 

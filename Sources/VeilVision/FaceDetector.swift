@@ -1,4 +1,5 @@
 import CVision
+import VeilCore
 import VeilMedia
 
 /// One face found by the detector, in full-picture coordinates.
@@ -7,6 +8,12 @@ public struct Detection {
     public var score: Float
     /// Right eye, left eye, nose, right and left mouth corners.
     public var keypoints: [Point]
+
+    public init(box: Box, score: Float, keypoints: [Point]) {
+        self.box = box
+        self.score = score
+        self.keypoints = keypoints
+    }
 }
 
 /// An axis-aligned box in picture coordinates.
@@ -29,6 +36,15 @@ public struct Box: Equatable {
         return overlap / Swift.max(area + other.area - overlap, 1e-6)
     }
 
+    public func contains(_ point: Point) -> Bool {
+        point.x >= min.x && point.x <= max.x && point.y >= min.y && point.y <= max.y
+    }
+
+    /// The smallest box holding both.
+    public func union(_ other: Box) -> Box {
+        Box(min: pointwiseMin(min, other.min), max: pointwiseMax(max, other.max))
+    }
+
     /// The box grown about its centre by factor.
     public func scaled(by factor: Float) -> Box {
         let half = Point(width, height) * (factor / 2)
@@ -39,8 +55,8 @@ public struct Box: Equatable {
 }
 
 /// CenterFace, a CNN face detector chosen for recall on small and turned faces, run through OpenCV's
-/// DNN module on a downscaled copy of the picture (the cost grows with input pixels, and 320 px wide
-/// already finds faces down to ~20 px in a 720p frame).
+/// DNN module on a downscaled copy of the picture. The cost grows with input pixels; the smallest face
+/// found is 11-14 px in the input (see FaceSizePromise, which picks the width for a picture).
 public final class FaceDetector {
     public let inputWidth: Int
     public let inputHeight: Int
@@ -53,8 +69,8 @@ public final class FaceDetector {
 
     /// inputWidth: the detector's input width (rounded to a multiple of 32); the height follows the
     /// picture's aspect ratio.
-    public init(modelPath: String, pictureWidth: Int, pictureHeight: Int, inputWidth: Int = 320, threads: Int = 1) throws {
-        let width = Swift.max(32, (inputWidth + 16) / 32 * 32)
+    public init(modelPath: String, pictureWidth: Int, pictureHeight: Int, inputWidth: Int, threads: Int = 1) throws {
+        let width = FaceSizePromise.inputWidth(requested: inputWidth)
         let height = Swift.max(32, Int((Float(width) * Float(pictureHeight) / Float(pictureWidth) / 32).rounded()) * 32)
         let (handle, message) = withErrorBuffer { vision_detector_open(modelPath, Int32(threads), $0, $1) }
         guard let handle else { throw VisionError(message) }

@@ -19,6 +19,10 @@ public struct Track {
     public var shape: FaceShape?
     /// Where the face is: the last detection box, or the landmarks' box.
     public var region: Box
+    /// The latest detection matched to this face (grown for the motion when it came from a later
+    /// frame): a cover spans it and the landmarks' box both, so that landmarks drifting off the face
+    /// never uncover it.
+    public var detectionBox: Box?
     public var observation: FaceObservation
     /// Frames since the detector last confirmed this face.
     public var framesSinceDetection = 0
@@ -30,6 +34,8 @@ public struct Track {
 /// and follows them between detections. Fail closed: a face the detector stops seeing keeps its
 /// landmarks for `landmarkGrace` frames, then is covered as a region for `regionGrace` more frames
 /// before it is forgotten; a face whose landmarks disagree with the detector is covered as a region.
+/// Tracks age by the frames that passed, those covered whole or dropped included, so that a track
+/// never outlives its grace by frames it did not see.
 public final class FaceTracker {
     public var landmarkGrace = 6
     public var regionGrace = 30
@@ -40,17 +46,33 @@ public final class FaceTracker {
     /// face seen badly (turned, small, blurred, partly hidden) or no face at all; either way covering
     /// it costs little. A known face re-detected weakly keeps its landmarks.
     public var confidentScore: Float = 0.5
+    /// Landmarks are followed across at most this many frames at once: over a longer gap (frames
+    /// covered whole or dropped) a face moves too far for the last shape to find it again.
+    public var largestFollowedGap = 2
     public private(set) var tracks: [Track] = []
     private let predictor: LandmarkPredictor
     private var nextID = 1
 
     public init(predictor: LandmarkPredictor) { self.predictor = predictor }
 
-    /// Advances every track to `picture`. `detections` are the detector's faces on this frame, or on a
-    /// later frame (`ownFrame` false: a look-ahead). Look-ahead detections confirm that tracked faces
-    /// are still there and start tracks for faces entering the picture, but the landmarks of known faces
-    /// are followed from this frame's own pixels, since a later frame's box is off by the motion.
-    public func update(_ picture: Picture, detections: [Detection], ownFrame: Bool = true, interval: Float) {
+    /// How much a box from a pass `framesAhead` frames later is grown about its centre to still hold the
+    /// face on this frame: a person walking across a 720p picture moves some 10-20 px a frame, about
+    /// a sixth of a near face's width.
+    public static func lookAheadGrowth(framesAhead: Int) -> Float {
+        framesAhead <= 0 ? 1 : Swift.min(1.2 + 0.25 * Float(framesAhead), 2.5)
+    }
+
+    /// Advances every track to `picture`. `detections` are the detector's faces on this frame
+    /// (`framesAhead` 0), or on a frame that many frames later (a look-ahead). Look-ahead detections
+    /// confirm that tracked faces are still there, are checked against their followed landmarks, and
+    /// start tracks for faces entering the picture (covered where the pass saw them, grown for the
+    /// motion); the landmarks of known faces are followed from this frame's own pixels, since a later
+    /// frame's box is off by the motion. `elapsedFrames`: frames since the last update (more than one
+    /// after frames that were covered whole or dropped).
+    public func update(_ picture: Picture, detections: [Detection], framesAhead: Int = 0, elapsedFrames: Int = 1,
+                       interval: Float) {
+        let growth = FaceTracker.lookAheadGrowth(framesAhead: framesAhead)
+        let elapsed = Swift.max(1, elapsedFrames)
         var unmatched = detections
         for index in tracks.indices {
             var track = tracks[index]
@@ -58,24 +80,30 @@ public final class FaceTracker {
             if let match = bestMatch(for: track, in: unmatched) {
                 let detection = unmatched.remove(at: match)
                 track.framesSinceDetection = 0
-                if ownFrame {
+                track.detectionBox = detection.box.scaled(by: growth)
+                if framesAhead == 0 {
                     observe(&track, picture, detection: detection, interval: interval)
                 } else {
-                    follow(&track, picture, interval: interval)
+                    follow(&track, picture, interval: interval, elapsed: elapsed)
+                    // Followed landmarks must still sit on the face the pass found.
+                    if let shape = track.rawShape, !track.detectionBox!.contains(shape.bounds.min / 2 + shape.bounds.max / 2) {
+                        loseLandmarks(&track)
+                    }
                 }
             } else {
-                track.framesSinceDetection += 1
-                follow(&track, picture, interval: interval)
+                track.framesSinceDetection += elapsed
+                follow(&track, picture, interval: interval, elapsed: elapsed)
             }
             tracks[index] = track
         }
         tracks.removeAll { $0.framesSinceDetection > landmarkGrace + regionGrace }
         for detection in unmatched {
-            var track = Track(id: nextID, region: detection.box, observation: .regionOnly)
+            let box = detection.box.scaled(by: growth)
+            var track = Track(id: nextID, region: box, detectionBox: box, observation: .regionOnly)
             nextID += 1
             // A face first seen in a later frame is covered where the detector saw it until its own
             // frame comes: its landmarks fitted from a box off by the motion could miss it.
-            if ownFrame && detection.score >= confidentScore { observe(&track, picture, detection: detection, interval: interval) }
+            if framesAhead == 0 && detection.score >= confidentScore { observe(&track, picture, detection: detection, interval: interval) }
             tracks.append(track)
         }
     }
@@ -100,8 +128,8 @@ public final class FaceTracker {
         accept(&track, shape, interval: interval, as: .detected)
     }
 
-    private func follow(_ track: inout Track, _ picture: Picture, interval: Float) {
-        guard track.framesSinceDetection <= landmarkGrace, let last = track.rawShape,
+    private func follow(_ track: inout Track, _ picture: Picture, interval: Float, elapsed: Int) {
+        guard track.framesSinceDetection <= landmarkGrace, elapsed <= largestFollowedGap, let last = track.rawShape,
               let shape = predictor.landmarks(in: picture.y, following: last) else {
             loseLandmarks(&track)
             return

@@ -38,8 +38,11 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "--live run length in seconds.")
     var seconds = 20.0
 
-    @Option(name: .customLong("budget-ms"), help: "--live: capture to hand-off budget, as the camera key budget_ms (default: one frame interval).")
+    @Option(name: .customLong("budget-ms"), help: "--live: capture to hand-off budget, as the camera key budget_ms (default: as budget_ms's).")
     var budgetMs: Int?
+
+    @Option(name: .customLong("detector-width"), help: "The detector's input width (default: what finds every face from 1/40 of the picture's width).")
+    var detectorWidth: Int?
 
     @Option(name: .customLong("on-stall"), help: "--live: blur_frame | black_frame | drop")
     var onStall: StallPolicy = .blurFrame
@@ -58,6 +61,7 @@ struct BenchCommand: ParsableCommand {
         options.anonymizer.mode = mode
         options.encoder.preset = preset
         options.detectEvery = detectEvery
+        options.detectorWidth = detectorWidth
         let report = try runReportingErrors { try FileProcessor(options: options, logger: .veil).run() }
         let frames = Double(max(report.frames, 1))
         var stages: [String: Double] = [:]
@@ -86,6 +90,7 @@ extension BenchCommand {
         bench.anonymizer.mode = mode
         bench.live.onStall = onStall
         bench.live.budget = budgetMs.map { Double($0) / 1000 }
+        bench.detectorWidth = detectorWidth
         let outputs = try outputsDirectory.map { directory in
             try runReportingErrors { try BenchOutputs.make(in: directory, width: dimensions[0], height: dimensions[1], fps: fps, preset: preset) }
         }

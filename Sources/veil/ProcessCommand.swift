@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import VeilAnonymize
+import VeilCore
 import VeilMedia
 import VeilPipeline
 
@@ -31,8 +32,8 @@ struct ProcessCommand: ParsableCommand {
     @Option(name: .customLong("stability-log"), help: "Write per-frame keypoint stability and identity checks here (JSON Lines).")
     var stabilityLog: String?
 
-    @Option(name: .customLong("identity-margin"), help: "Face-descriptor distance a swapped face must keep from its subject.")
-    var identityMargin: Float = 0.6
+    @Option(name: .customLong("identity-margin"), help: "Face-descriptor distance a swapped face must keep from its subject, 0.5 to 2.")
+    var identityMargin = Float(IdentityThresholds.defaultMargin)
 
     @Option(help: "A consent directory written by `veil enroll`: faces matching an enrolled person closely are left as they are.")
     var consent: String?
@@ -43,17 +44,19 @@ struct ProcessCommand: ParsableCommand {
     @Option(help: "x264 constant rate factor (lower: better quality, bigger file).")
     var crf = 18
 
-    @Option(name: .customLong("detector-width"), help: "Width the frame is scaled to for face detection (larger finds smaller faces).")
-    var detectorWidth = 320
+    @Option(name: .customLong("detector-width"), help: "Width the frame is scaled to for face detection (larger finds smaller faces; default and least: what finds every face from 1/40 of the picture's width).")
+    var detectorWidth: Int?
 
     @Option(name: .customLong("detect-every"), help: "Run the face detector on one frame in N; the frames before it use its detections (look-ahead) and every face's landmarks are re-fitted on every frame.")
     var detectEvery = ProcessOptions(input: "", output: "").detectEvery
 
     func validate() throws {
         guard (1...5).contains(detectEvery) else { throw ValidationError("--detect-every must be between 1 and 5") }
-        guard (0.0...2.0).contains(identityMargin) else { throw ValidationError("--identity-margin must be between 0 and 2") }
+        guard (Float(IdentityThresholds.lowestMargin)...2).contains(identityMargin) else {
+            throw ValidationError("--identity-margin must be between \(IdentityThresholds.lowestMargin) and 2: below, a swap that still looks like the subject would pass")
+        }
         guard (0...51).contains(crf) else { throw ValidationError("--crf must be between 0 and 51") }
-        guard (64...1920).contains(detectorWidth) else { throw ValidationError("--detector-width must be between 64 and 1920") }
+        if let detectorWidth, !(64...3840).contains(detectorWidth) { throw ValidationError("--detector-width must be between 64 and 3840") }
     }
 
     func run() throws {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import VeilCore
 import VeilReport
 
 struct ReportCommand: ParsableCommand {
@@ -18,7 +19,9 @@ struct ReportCommand: ParsableCommand {
     var identityMargin = ReportSummary.defaultIdentityMargin
 
     func validate() throws {
-        guard (0.0...2.0).contains(identityMargin) else { throw ValidationError("--identity-margin must be between 0 and 2") }
+        guard (IdentityThresholds.lowestMargin...2).contains(identityMargin) else {
+            throw ValidationError("--identity-margin must be between \(IdentityThresholds.lowestMargin) and 2")
+        }
     }
 
     func run() throws {

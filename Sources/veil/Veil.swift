@@ -1,4 +1,5 @@
 import ArgumentParser
+import CProcess
 import Foundation
 import VeilMedia
 
@@ -13,6 +14,11 @@ struct Veil: ParsableCommand {
     /// Usage errors get one line (what is wrong and where), like every other error, instead of
     /// ArgumentParser's line plus usage block; help still prints in full.
     static func main() {
+        // Before any frame is read: a crash must not write camera pictures to disk.
+        guard veil_forbid_core_dumps() == 0 else {
+            FileHandle.standardError.write(Data("veil: error: cannot turn core dumps off: \(String(cString: strerror(errno)))\n".utf8))
+            Foundation.exit(1)
+        }
         LibraryLog.quiet()
         do {
             var command = try parseAsRoot()

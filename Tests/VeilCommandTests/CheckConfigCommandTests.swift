@@ -47,7 +47,7 @@ final class CheckConfigCommandTests: XCTestCase {
         XCTAssertEqual(result.stderr, "")
         let lines = result.stdout.split(separator: "\n").map(String.init)
         XCTAssertEqual(lines.first, "\(path): OK")
-        XCTAssertTrue(lines.contains("camera a: /dev/video0, 640x480@15 auto, budget 66 ms, blur; libx264 veryfast 3000 kb/s, gop 15"),
+        XCTAssertTrue(lines.contains("camera a: /dev/video0, 640x480@15 auto, budget 200 ms, blur, finds faces from 28 px wide; libx264 veryfast 3000 kb/s, gop 15"),
                       result.stdout)
         XCTAssertTrue(lines.contains("  -> srtp 127.0.0.1:5004, key \(key.path)"), result.stdout)
 

@@ -121,9 +121,17 @@ final class ConfigKeyErrorTests: XCTestCase {
         assertConfigError("[anonymize]\nmode = \"blurr\"\n" + Fixture.minimal, at: "anonymize.mode",
                           "\"blurr\" is not one of swap, blur, pixelate, mask")
         assertConfigError("[anonymize]\nidentity_margin = 2.5\n" + Fixture.minimal, at: "anonymize.identity_margin",
-                          "2.5 is out of range (0 to 2)")
+                          "2.5 is out of range (0.5 to 2)")
         assertConfigError("[anonymize]\nidentity_margin = -0.1\n" + Fixture.minimal, at: "anonymize.identity_margin",
-                          "-0.1 is out of range (0 to 2)")
+                          "-0.1 is out of range (0.5 to 2)")
+        // Margins that would let a swap still looking like its subject pass, and consent distances at
+        // which a stranger could be shown as an enrolled person, are refused.
+        assertConfigError("[anonymize]\nidentity_margin = 0\n" + Fixture.minimal, at: "anonymize.identity_margin",
+                          "0 is out of range (0.5 to 2)")
+        assertConfigError("[anonymize]\nidentity_margin = 0.45\n" + Fixture.minimal, at: "anonymize.identity_margin",
+                          "0.45 is out of range (0.5 to 2)")
+        assertConfigError("[anonymize]\nconsent_distance = 0.6\n" + Fixture.minimal, at: "anonymize.consent_distance",
+                          "0.6 is out of range (0.1 to 0.5)")
         assertConfigError("[anonymize]\non_stall = \"freeze\"\n" + Fixture.minimal, at: "anonymize.on_stall",
                           "\"freeze\" is not one of blur_frame, black_frame, drop")
     }

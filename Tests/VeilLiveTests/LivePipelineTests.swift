@@ -53,9 +53,9 @@ final class LivePipelineTests: XCTestCase {
     }
 
     func testFramesAfterACutAreCoveredUntilTheDetectorHasSeenOne() {
-        // 100 fps with a 10 ms budget and a 35 ms detector: the three frames after the cut are emitted
-        // (if at all) before any pass over a post-cut frame can end, so tracking alone would let them
-        // through as they are.
+        // 100 fps with a 10 ms budget and a 35 ms detector: no pass over a frame after the cut (or any
+        // other) can end within a frame's budget, so each is covered whole; tracking alone would have let
+        // them through as they are.
         var settings = LiveSettings()
         settings.budget = 0.010
         let cut = 30
@@ -70,7 +70,27 @@ final class LivePipelineTests: XCTestCase {
             XCTAssertEqual(frame.handling, .failClosed, "frame \(frame.sequence)")
             XCTAssertFalse(frame.original, "frame \(frame.sequence) left as captured")
         }
-        XCTAssertGreaterThan(pipeline.statistics.sceneChanges, 0)
+        XCTAssertGreaterThan(pipeline.statistics.noPassInTime, 0)
+    }
+
+    /// A pass over a later frame clears an earlier one only when the two show the same scene: across a
+    /// cut the later pass may not know the faces of the earlier picture, which is then covered whole.
+    func testAPassAcrossACutDoesNotClearTheFramesBeforeIt() {
+        // A cut every 4 frames at 100 fps and a 25 ms detector on the newest frame: many frames are cleared
+        // by a pass over a frame on the other side of a cut.
+        let log = OutputLog()
+        let pipeline = LivePipeline(source: PatternSource(count: 80, cutEvery: 4), detector: SlowDetector(seconds: 0.025),
+                                    anonymizer: UntouchedAnonymizer(), output: log.record)
+        pipeline.start()
+        pipeline.wait()
+        let stats = pipeline.statistics
+        XCTAssertGreaterThan(stats.sceneChanges, 0, "\(stats)")
+        XCTAssertEqual(log.frames.filter { $0.handling == .failClosed }.count, stats.failClosed)
+        for frame in log.frames where frame.handling == .failClosed {
+            XCTAssertFalse(frame.original, "frame \(frame.sequence) left as captured")
+        }
+        // Frames cleared by a pass within their own scene go out anonymized (here: as captured).
+        XCTAssertGreaterThan(log.frames.filter { [.detected, .tracked].contains($0.handling) }.count, 0, "\(stats)")
     }
 
     func testStabilityIsMeasuredAfterTheHandOffWithinItsShareOfTheBudget() {

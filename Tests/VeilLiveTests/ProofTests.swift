@@ -141,7 +141,7 @@ final class ProofTests: XCTestCase {
         for frame in 0..<frames {
             picture.copy(from: still)
             let detections = try detector.detect(picture)
-            records.append(anonymizer.anonymize(picture, detections: detections, ownFrame: true, frame: frame, interval: 1 / 30,
+            records.append(anonymizer.anonymize(picture, detections: detections, framesAhead: 0, frame: frame, interval: 1 / 30,
                                                 measureStability: true, clock: &clock))
             inspect?(still, picture)
         }

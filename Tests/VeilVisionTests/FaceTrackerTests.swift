@@ -11,7 +11,8 @@ final class FaceTrackerTests: XCTestCase {
     override func setUpWithError() throws {
         let data = try DataDirectory.locate(executable: URL(fileURLWithPath: #filePath))
         picture = try ImageFile.load(path: data.donorDirectory.appendingPathComponent("astronaut.png").path)
-        let detector = try FaceDetector(modelPath: data.detectorModel, pictureWidth: picture.width, pictureHeight: picture.height)
+        let detector = try FaceDetector(modelPath: data.detectorModel, pictureWidth: picture.width, pictureHeight: picture.height,
+                                        inputWidth: 320)
         detections = try detector.detect(picture)
         XCTAssertEqual(detections.count, 1)
         tracker = FaceTracker(predictor: try LandmarkPredictor(modelPath: data.landmarkModel))
@@ -49,16 +50,16 @@ final class FaceTrackerTests: XCTestCase {
         tracker.update(picture, detections: detections, interval: 1 / 30)
         var later = detections[0]
         later.box = Box(min: later.box.min + Point(6, 0), max: later.box.max + Point(6, 0))
-        tracker.update(picture, detections: [later], ownFrame: false, interval: 1 / 30)
+        tracker.update(picture, detections: [later], framesAhead: 1, interval: 1 / 30)
         XCTAssertEqual(tracker.tracks.count, 1)
         XCTAssertEqual(tracker.tracks[0].observation, .tracked, "landmarks followed on the frame's own pixels")
         XCTAssertEqual(tracker.tracks[0].framesSinceDetection, 0, "but the detector has confirmed the face")
     }
 
     func testAFaceFirstSeenInALaterFrameIsCoveredUntilItsOwnDetection() throws {
-        tracker.update(picture, detections: detections, ownFrame: false, interval: 1 / 30)
+        tracker.update(picture, detections: detections, framesAhead: 1, interval: 1 / 30)
         XCTAssertEqual(tracker.tracks.first?.observation, .regionOnly)
-        tracker.update(picture, detections: detections, ownFrame: true, interval: 1 / 30)
+        tracker.update(picture, detections: detections, framesAhead: 0, interval: 1 / 30)
         XCTAssertEqual(tracker.tracks.count, 1)
         XCTAssertEqual(tracker.tracks.first?.observation, .detected)
     }

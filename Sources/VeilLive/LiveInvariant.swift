@@ -1,0 +1,91 @@
+/// The live invariant: a frame reaches the outputs only after a detection pass over that frame, or over
+/// a later one, has been applied to it (a look-ahead, as `veil process` does; known faces are then
+/// followed on the frame's own pixels). A frame that cannot have such a pass by its deadline is covered
+/// whole or dropped; it is never emitted on older detections alone, since a face that walked in after
+/// the newest pass would go out as it is.
+///
+/// One pure function of plain numbers (nanoseconds on one clock), so that it is tested with synthetic
+/// clocks: processing asks it what to do with its oldest frame, and asks again whenever a pass ends or
+/// the time it was told to wait until comes.
+public enum LiveInvariant {
+    /// A detection pass as processing sees it.
+    public struct Pass: Equatable {
+        /// The frame the pass looks at.
+        public var sequence: Int
+        /// When it is expected to end (running), or ended (finished).
+        public var end: UInt64
+
+        public init(sequence: Int, end: UInt64) {
+            self.sequence = sequence
+            self.end = end
+        }
+    }
+
+    public struct Inputs {
+        /// The frame to decide on.
+        public var sequence: Int
+        /// Capture time plus the budget: the frame is handed off by then or never.
+        public var deadline: UInt64
+        public var now: UInt64
+        /// The earliest finished pass over this frame or a later one, if any.
+        public var finished: Pass?
+        /// The pass running now, with its expected end (its start plus the passes' usual duration).
+        public var running: Pass?
+        /// How long a pass usually takes: a pass not yet started ends this long after the running one.
+        public var passDuration: UInt64
+        /// The expected cost of anonymizing the frame, plus a margin for the scheduler.
+        public var anonymizeCost: UInt64
+        /// False once the detector has stopped and has no pass left to run: none will clear the frame.
+        public var morePasses: Bool
+
+        public init(sequence: Int, deadline: UInt64, now: UInt64, finished: Pass?, running: Pass?, passDuration: UInt64,
+                    anonymizeCost: UInt64, morePasses: Bool = true) {
+            self.morePasses = morePasses
+            self.sequence = sequence
+            self.deadline = deadline
+            self.now = now
+            self.finished = finished
+            self.running = running
+            self.passDuration = passDuration
+            self.anonymizeCost = anonymizeCost
+        }
+    }
+
+    public enum Decision: Equatable {
+        /// Apply the finished pass and anonymize in full: it ends before the deadline.
+        case anonymize
+        /// A pass is applied, but the full anonymizer would end past the deadline: cover the faces the
+        /// tracks and the pass know, cheaply.
+        case quickCover
+        /// A pass over this frame or a later one may still end in time: wait until the given time (or
+        /// until a pass ends, whichever comes first), then decide again.
+        case wait(until: UInt64)
+        /// No pass over this frame or a later one can end in time: cover the whole frame (or drop it,
+        /// per `on_stall`).
+        case coverWhole
+        /// The deadline has passed: the frame is not emitted at all.
+        case drop
+    }
+
+    public static func decide(_ inputs: Inputs) -> Decision {
+        guard inputs.now < inputs.deadline else { return .drop }
+        let latestStart = inputs.deadline > inputs.anonymizeCost ? inputs.deadline - inputs.anonymizeCost : 0
+        if let finished = inputs.finished {
+            precondition(finished.sequence >= inputs.sequence, "a pass over an earlier frame never clears a later one")
+            return inputs.now <= latestStart ? .anonymize : .quickCover
+        }
+        guard inputs.morePasses else { return .coverWhole }
+        // The first pass that can clear this frame: the running one if it looks at this frame or a later
+        // one; else the one that starts when it ends (the detector always takes the newest frame, which
+        // is this one or later); with none running, one that would start now.
+        let expectedEnd: UInt64
+        if let running = inputs.running {
+            expectedEnd = running.sequence >= inputs.sequence ? running.end : running.end + inputs.passDuration
+        } else {
+            expectedEnd = inputs.now + inputs.passDuration
+        }
+        // A pass already overdue (a stalled or slow detector) may still end at any moment.
+        guard Swift.max(expectedEnd, inputs.now) < latestStart else { return .coverWhole }
+        return .wait(until: latestStart)
+    }
+}

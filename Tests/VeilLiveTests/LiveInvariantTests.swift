@@ -1,0 +1,76 @@
+import VeilLive
+import XCTest
+
+/// The live invariant as a pure function, on synthetic clocks (milliseconds written as nanoseconds).
+final class LiveInvariantTests: XCTestCase {
+    private let ms: UInt64 = 1_000_000
+
+    /// Frame 10 captured at 0 with a 100 ms budget; anonymizing costs 10 ms; passes take 30 ms.
+    private func inputs(now: UInt64, finished: LiveInvariant.Pass? = nil, running: LiveInvariant.Pass? = nil,
+                        morePasses: Bool = true) -> LiveInvariant.Inputs {
+        LiveInvariant.Inputs(sequence: 10, deadline: 100 * ms, now: now, finished: finished, running: running,
+                             passDuration: 30 * ms, anonymizeCost: 10 * ms, morePasses: morePasses)
+    }
+
+    func testAFrameWithItsOwnPassIsAnonymized() {
+        XCTAssertEqual(LiveInvariant.decide(inputs(now: 30 * ms, finished: .init(sequence: 10, end: 30 * ms))), .anonymize)
+    }
+
+    func testAPassOverALaterFrameClearsAnEarlierOne() {
+        XCTAssertEqual(LiveInvariant.decide(inputs(now: 60 * ms, finished: .init(sequence: 12, end: 60 * ms))), .anonymize)
+    }
+
+    /// The hole this closes: older detections alone never let a frame out, however recent they are.
+    func testAFrameIsNeverEmittedOnOlderPassesAlone() {
+        // The newest pass (over frame 9) is not given as `finished`: only passes over this frame or later
+        // count. With the running pass over frame 9 and time for the next one, the frame waits.
+        let waiting = LiveInvariant.decide(inputs(now: 5 * ms, running: .init(sequence: 9, end: 20 * ms)))
+        XCTAssertEqual(waiting, .wait(until: 90 * ms))
+        // Late in the budget, with no pass over it able to end in time: covered whole, never anonymized.
+        XCTAssertEqual(LiveInvariant.decide(inputs(now: 70 * ms, running: .init(sequence: 9, end: 80 * ms))), .coverWhole)
+    }
+
+    func testTheFrameWaitsForARunningPassOverItThatEndsInTime() {
+        XCTAssertEqual(LiveInvariant.decide(inputs(now: 5 * ms, running: .init(sequence: 10, end: 35 * ms))), .wait(until: 90 * ms))
+    }
+
+    func testANextPassThatCannotEndInTimeCoversTheFrameAtOnce() {
+        // The running pass looks at an earlier frame and ends at 70 ms; the next one would end at 100 ms,
+        // past the last moment anonymizing can start (90 ms): no point waiting.
+        XCTAssertEqual(LiveInvariant.decide(inputs(now: 5 * ms, running: .init(sequence: 9, end: 70 * ms))), .coverWhole)
+    }
+
+    func testAStalledPassIsWaitedForUntilTheLastMomentOnly() {
+        // The pass over this frame was due at 35 ms and is still running at 50 ms: it may end any moment.
+        XCTAssertEqual(LiveInvariant.decide(inputs(now: 50 * ms, running: .init(sequence: 10, end: 35 * ms))), .wait(until: 90 * ms))
+        XCTAssertEqual(LiveInvariant.decide(inputs(now: 90 * ms, running: .init(sequence: 10, end: 35 * ms))), .coverWhole)
+    }
+
+    func testAnIdleDetectorIsExpectedToStartAPassNow() {
+        XCTAssertEqual(LiveInvariant.decide(inputs(now: 5 * ms)), .wait(until: 90 * ms))
+        XCTAssertEqual(LiveInvariant.decide(inputs(now: 65 * ms)), .coverWhole)
+    }
+
+    func testAStoppedDetectorWithNothingLeftCoversTheFrame() {
+        XCTAssertEqual(LiveInvariant.decide(inputs(now: 5 * ms, morePasses: false)), .coverWhole)
+        // A pass that already ended still clears it.
+        XCTAssertEqual(LiveInvariant.decide(inputs(now: 5 * ms, finished: .init(sequence: 10, end: 4 * ms), morePasses: false)),
+                       .anonymize)
+    }
+
+    func testAPassThatEndsTooLateForTheFullAnonymizerGetsTheQuickCover() {
+        XCTAssertEqual(LiveInvariant.decide(inputs(now: 95 * ms, finished: .init(sequence: 10, end: 95 * ms))), .quickCover)
+    }
+
+    func testAFramePastItsDeadlineIsDropped() {
+        XCTAssertEqual(LiveInvariant.decide(inputs(now: 100 * ms, finished: .init(sequence: 10, end: 99 * ms))), .drop)
+        XCTAssertEqual(LiveInvariant.decide(inputs(now: 120 * ms)), .drop)
+    }
+
+    /// A budget smaller than the anonymizer's cost: no pass is ever waited for.
+    func testABudgetBelowTheAnonymizerCostNeverWaits() {
+        let tight = LiveInvariant.Inputs(sequence: 10, deadline: 5 * ms, now: 0, finished: nil, running: nil,
+                                         passDuration: 1 * ms, anonymizeCost: 10 * ms)
+        XCTAssertEqual(LiveInvariant.decide(tight), .coverWhole)
+    }
+}
