@@ -82,7 +82,7 @@ let package = Package(
         .target(name: "VeilTestSupport", path: "Tests/VeilTestSupport"),
         .testTarget(name: "VeilReportTests", dependencies: ["VeilReport"]),
         .testTarget(name: "VeilMediaTests", dependencies: ["VeilTestSupport", "VeilMedia", "CFFmpeg"]),
-        .testTarget(name: "VeilVisionTests", dependencies: ["VeilTestSupport", "VeilVision", "VeilMedia", "CVision"]),
+        .testTarget(name: "VeilVisionTests", dependencies: ["VeilTestSupport", "VeilCore", "VeilVision", "VeilMedia", "CVision"]),
         .testTarget(name: "VeilAnonymizeTests", dependencies: ["VeilAnonymize", "VeilMedia", "VeilVision"]),
         .testTarget(name: "VeilCommandTests", dependencies: ["VeilTestSupport", "VeilMedia"]),
         .testTarget(name: "VeilConfigTests", dependencies: ["VeilConfig", "VeilCore"]),

@@ -68,7 +68,8 @@ final class CameraPipeline {
                                     outputs: camera.outputs.map { Self.output($0, camera: camera.name) }, logger: logger)
         anonymizer = models.anonymizer
         let outputs = outputs, progress = progress
-        pipeline = LivePipeline(source: source, detector: models.detector, anonymizer: models.anonymizer, settings: live) { frame, _ in
+        pipeline = LivePipeline(source: source, detector: models.detector, anonymizer: models.anonymizer, settings: live,
+                                secondOpinion: models.secondOpinion) { frame, _ in
             outputs.submit(frame.picture, captureTime: frame.captureTime)
             progress.mark()
         }
@@ -137,6 +138,9 @@ final class CameraPipeline {
         status.framesOut = stats.framesOut
         status.dropped = stats.dropped
         status.failClosed = stats.failClosed
+        status.noPassInTime = stats.noPassInTime
+        status.recallIncidents = stats.recallIncidents
+        status.secondOpinionPasses = stats.secondOpinionPasses
         status.tracked = stats.tracked
         status.quickCover = stats.quickCover
         status.droppedLate = stats.droppedLate

@@ -17,8 +17,12 @@ public protocol FrameAnonymizing: AnyObject {
     /// reused: with `measureStability`, finds the keypoints again on that output first. Returns the
     /// seconds spent measuring, which are charged to the proof's share of the budget.
     func finishFrame(_ picture: Picture, measureStability: Bool) -> Double
-    /// Where the faces were last seen, for a cover when there is no time to anonymize.
+    /// Where the faces were last seen (each track's region and latest detection box together): for a
+    /// cover when there is no time to anonymize, and what a second opinion is compared with.
     var trackedRegions: [Box] { get }
+    /// Covers, from the next frame on, faces a second opinion found `framesAgo` frames before it that
+    /// the main path did not handle (recall incidents, unless `incident` is false).
+    func coverMissedFaces(_ boxes: [Box], framesAgo: Int, incident: Bool)
     /// Identity checks run off the frame path, on their own thread; nil when there are none.
     var identityChecks: IdentityCheckQueue? { get }
 }
@@ -109,7 +113,11 @@ public final class TrackingAnonymizer: FrameAnonymizing {
 
     private var secondsSinceStart: Double { Double(MonotonicClock.now() - started) / 1e9 }
 
-    public var trackedRegions: [Box] { anonymizer.tracker.tracks.map(\.region) }
+    public var trackedRegions: [Box] { anonymizer.tracker.tracks.map { $0.detectionBox.map($0.region.union) ?? $0.region } }
+
+    public func coverMissedFaces(_ boxes: [Box], framesAgo: Int, incident: Bool) {
+        anonymizer.coverMissedFaces(boxes, framesAgo: framesAgo, incident: incident)
+    }
 
     /// What has been done to faces so far; read from any thread.
     public var counts: FaceCounts {
@@ -155,6 +163,8 @@ public struct FaceCounts {
 public struct LiveModels {
     public let detector: FaceDetector
     public let anonymizer: TrackingAnonymizer
+    /// The second opinion: another detector family, run as the CPU allows.
+    public let secondOpinion: SecondOpinionDetector
 
     /// Threads for one detection pass: two cut a 320 px pass from ~37 to ~27 ms on this 2-core machine
     /// while the pipeline runs; every frame waits for a pass, so that is latency saved on every frame.
@@ -179,6 +189,7 @@ public struct LiveModels {
         detector = try FaceDetector(modelPath: data.detectorModel, pictureWidth: width, pictureHeight: height,
                                      inputWidth: detectorWidth ?? FaceSizePromise.liveDetectorWidth(pictureWidth: width),
                                      threads: LiveModels.detectorThreads)
+        secondOpinion = try SecondOpinionDetector()
         var tuned = settings
         tuned.identityCheckInterval = max(1, Int(frameRate.rounded()))
         anonymizer = TrackingAnonymizer(FaceAnonymizer(settings: tuned, predictor: predictor, encoder: nil, donors: donorFaces,

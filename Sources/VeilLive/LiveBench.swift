@@ -30,7 +30,7 @@ public struct LiveBench {
         let models = try LiveModels(settings: anonymizer, width: width, height: height, frameRate: frameRate,
                                     detectorWidth: detectorWidth, logger: logger)
         let pipeline = LivePipeline(source: source, detector: models.detector, anonymizer: models.anonymizer, settings: live,
-                                    output: output)
+                                    secondOpinion: models.secondOpinion, output: output)
         let rssStart = ProcessUsage.residentMegabytes()
         let cpuStart = ProcessUsage.cpuSeconds()
         let started = MonotonicClock.now()
@@ -52,7 +52,10 @@ public struct LiveBench {
             "frames_in": stats.framesIn, "frames_out": stats.framesOut, "dropped": stats.dropped,
             "fail_closed_frames": stats.failClosed, "no_pass_in_time": stats.noPassInTime, "scene_changes": stats.sceneChanges,
             "detector_failures": stats.detectorFailures, "detection_passes": stats.detectionPasses,
-            "detection_ms_per_pass": ms(stats.detectionSeconds / Double(max(1, stats.detectionPasses))), "detector_input": "\(models.detector.inputWidth)x\(models.detector.inputHeight)",
+            "detection_ms_per_pass": ms(stats.detectionSeconds / Double(max(1, stats.detectionPasses))),
+            "second_opinion": ["passes": stats.secondOpinionPasses, "per_second": (Double(stats.secondOpinionPasses) / wall * 10).rounded() / 10,
+                               "ms_per_pass": ms(stats.secondOpinionSeconds / Double(max(1, stats.secondOpinionPasses))),
+                               "recall_incidents": stats.recallIncidents], "detector_input": "\(models.detector.inputWidth)x\(models.detector.inputHeight)",
             "ladder": ["tracked": stats.tracked, "quick_cover": stats.quickCover, "dropped_late": stats.droppedLate],
             "latency_ms": ["p50": ms(stats.latency.percentile(0.5)), "p95": ms(stats.latency.percentile(0.95)),
                            "p99": ms(stats.latency.percentile(0.99)), "max": ms(stats.latency.maximum)],

@@ -25,6 +25,11 @@ public struct LiveStatistics {
     /// Detection passes run, and the seconds they took.
     public var detectionPasses = 0
     public var detectionSeconds = 0.0
+    /// Second-opinion passes run and their seconds, and the faces they found that the main path had not
+    /// handled (recall incidents: each covered at once from the next frame on).
+    public var secondOpinionPasses = 0
+    public var secondOpinionSeconds = 0.0
+    public var recallIncidents = 0
     /// Offline slates emitted while the camera was gone.
     public var placeholders = 0
     /// Frames covered whole (counted in `failClosed` too) because the picture had changed too much
@@ -59,6 +64,10 @@ public final class LivePipeline {
     private let output: Output
     private let ring: FrameRing
     private let worker: DetectionWorker
+    private let secondOpinion: SecondOpinionWorker?
+    /// What the anonymizer had covered or swapped on recent frames, by sequence: what a second opinion's
+    /// result for one of them is compared with.
+    private var handledRegions: [Int: [Box]] = [:]
     private let lock = NSLock()
     private var stats = LiveStatistics()
     private var stopping = false
@@ -91,8 +100,9 @@ public final class LivePipeline {
     /// and dropped ones included.
     private var lastAnonymized: Int?
 
+    /// `secondOpinion`: another detector that looks at frames as the CPU allows (nil: none).
     public init(source: FrameSource, detector: FaceDetecting, anonymizer: FrameAnonymizing, settings: LiveSettings = LiveSettings(),
-                output: @escaping Output) {
+                secondOpinion: SecondOpinionDetector? = nil, output: @escaping Output) {
         let interval = 1 / max(source.frameRate, 1)
         self.settings = settings
         budget = settings.budget ?? Double(LatencyBudget.defaultMilliseconds(fps: Int(source.frameRate.rounded()))) / 1000
@@ -106,6 +116,7 @@ public final class LivePipeline {
                          height: source.height)
         // Guesses until the first frames are measured: a pass and the anonymizer a third of the budget each.
         worker = DetectionWorker(detector: detector, width: source.width, height: source.height, firstGuess: budget / 3)
+        self.secondOpinion = secondOpinion.map { SecondOpinionWorker(detector: $0, width: source.width, height: source.height) }
         expectedCost = budget / 3 * 1e9
     }
 
@@ -116,6 +127,7 @@ public final class LivePipeline {
         (copy.framesIn, copy.dropped) = ring.counts
         copy.detectorFailures = worker.failedPasses
         (copy.detectionPasses, copy.detectionSeconds) = worker.passes
+        if let secondOpinion { (copy.secondOpinionPasses, copy.secondOpinionSeconds) = secondOpinion.passes }
         return copy
     }
 
@@ -124,6 +136,7 @@ public final class LivePipeline {
 
     public func start() {
         worker.start()
+        secondOpinion?.start()
         anonymizer.identityChecks?.start()
         let capturing = Thread { [self] in capture(); captureDone.signal() }
         capturing.name = "veil-capture"
@@ -153,7 +166,7 @@ public final class LivePipeline {
     private var isStopping: Bool { lock.lock(); defer { lock.unlock() }; return stopping }
 
     private func capture() {
-        defer { ring.close(); worker.stop(); anonymizer.identityChecks?.stop() }
+        defer { ring.close(); worker.stop(); secondOpinion?.stop(); anonymizer.identityChecks?.stop() }
         while !isStopping {
             let frame = ring.acquire()
             do {
@@ -162,7 +175,10 @@ public final class LivePipeline {
                     return
                 }
                 frame.isPlaceholder = read.isPlaceholder
-                ring.publish(frame, captureTime: read.captureTime, beforeQueueing: read.isPlaceholder ? nil : worker.submit)
+                ring.publish(frame, captureTime: read.captureTime, beforeQueueing: read.isPlaceholder ? nil : { frame in
+                    self.worker.submit(frame)
+                    self.secondOpinion?.offer(frame)
+                })
             } catch {
                 ring.discard(frame)
                 lock.lock()
@@ -241,6 +257,7 @@ public final class LivePipeline {
             }
             count { $0.tracked += 1 }
         }
+        takeSecondOpinions(before: frame.sequence)
         let started = MonotonicClock.now()
         let elapsed = lastAnonymized.map { frame.sequence - $0 } ?? 1
         lastAnonymized = frame.sequence
@@ -251,8 +268,30 @@ public final class LivePipeline {
             return failClosed(frame)
         }
         expectedCost += (Double(MonotonicClock.now() - started) - expectedCost) * 0.2
+        if secondOpinion != nil {
+            handledRegions[frame.sequence] = anonymizer.trackedRegions
+            handledRegions = handledRegions.filter { frame.sequence - $0.key < 4 * ring.capacity }
+        }
         emit(frame, framesAhead == 0 ? .detected : .tracked)
         proveStability(frame)
+    }
+
+    /// Compares the second opinions that came back with what was handled on their frames: a face nothing
+    /// accounted for is a recall incident, covered from this frame on. On a frame that was covered whole
+    /// or dropped (nothing handled is known) its faces are covered too, without an incident: none leaked.
+    private func takeSecondOpinions(before sequence: Int) {
+        guard let secondOpinion else { return }
+        for result in secondOpinion.takeResults() where !result.faces.isEmpty {
+            let framesAgo = sequence - result.sequence
+            if let handled = handledRegions[result.sequence] {
+                let missed = SecondOpinion.missed(result.faces, handled: handled)
+                if !missed.isEmpty { count { $0.recallIncidents += missed.count } }
+                anonymizer.coverMissedFaces(missed, framesAgo: framesAgo, incident: true)
+            } else {
+                anonymizer.coverMissedFaces(SecondOpinion.missed(result.faces, handled: anonymizer.trackedRegions), framesAgo: framesAgo,
+                                            incident: false)
+            }
+        }
     }
 
     /// Measures the keypoints again on the frame just handed off, when the proof's share (less the

@@ -69,6 +69,9 @@ public final class FaceAnonymizer {
     /// on the output.
     private var drawnShapes: [Int: FaceShape] = [:]
     private let logger: Logger
+    /// Recall incidents waiting for the next frame's records: faces a second opinion found that the main
+    /// path had not handled.
+    private var missedRecords: [FaceRecord] = []
     /// Live cameras (then `encoder` is nil): identity checks run on another thread (see `IdentityCheckQueue`), and a swapped
     /// face stays covered until a check has passed for its current donor. Nil: checks run inline, and
     /// a failed one covers the very frame it was made on.
@@ -127,6 +130,7 @@ public final class FaceAnonymizer {
         clock.time("landmarks") {
             tracker.update(picture, detections: detections, framesAhead: framesAhead, elapsedFrames: elapsedFrames, interval: interval)
         }
+        defer { missedRecords = [] }
         let live = Set(tracker.tracks.map(\.id))
         states = states.filter { live.contains($0.key) }
         for track in tracker.tracks {
@@ -220,7 +224,25 @@ public final class FaceAnonymizer {
 
         drawnShapes = targets
         measureOutput(picture, records: &records, frame: frame, stability: measureStability, subjects: subjectDescriptors, clock: &clock)
+        for missed in missedRecords where !records.contains(where: { $0.track == missed.track }) { records.append(missed) }
+        for index in records.indices {
+            if let missed = missedRecords.first(where: { $0.track == records[index].track }) { records[index].incident = missed.incident }
+        }
         return records
+    }
+
+    /// Faces a second opinion (another detector) found on a frame `framesAgo` frames before the next
+    /// one that nothing the main path handled accounts for: each gets a covered track at once and is
+    /// recorded as a recall incident on the next frame's records (unless `incident` is false: the frame
+    /// was covered whole, so nothing leaked).
+    public func coverMissedFaces(_ boxes: [Box], framesAgo: Int, incident: Bool = true) {
+        guard !boxes.isEmpty else { return }
+        for id in tracker.addMissed(boxes, framesAgo: framesAgo) where incident {
+            var record = FaceRecord(track: id, handling: .covered)
+            record.incident = "recall: the second opinion found a face the detector missed; covered"
+            missedRecords.append(record)
+            logger.warning("track \(id): \(record.incident!)")
+        }
     }
 
     /// Keypoint stability of the last frame `anonymize` rewrote (its `picture` and `records`), measured

@@ -23,6 +23,8 @@ public struct ProcessOptions {
     /// look-ahead of at most detectEvery − 1 frames) and the landmark predictor re-fits every face on
     /// every frame. 1: detect on every frame.
     public var detectEvery = 3
+    /// How often the second opinion (dlib's HOG detector, another model family) looks at a frame.
+    public var audit = Audit.sampled
     /// Without a stability log, keypoint stability is measured on one frame in this many (each
     /// measurement runs the landmark predictor again on the output), enough for the summary figures.
     public static let stabilitySampling = 4
@@ -31,6 +33,22 @@ public struct ProcessOptions {
     public init(input: String, output: String) {
         self.input = input
         self.output = output
+    }
+}
+
+/// How often `veil process` asks a second detector of another model family to look at a frame: a
+/// face it finds that the main path did not handle is covered and counted as a recall incident.
+public enum Audit: String, CaseIterable {
+    /// One frame a second (it costs more than a main detection pass).
+    case sampled
+    /// Every frame: for archives where certainty matters more than time.
+    case everyFrame = "every-frame"
+
+    func isDue(frame: Int, frameRate: Double) -> Bool {
+        switch self {
+        case .everyFrame: return true
+        case .sampled: return frame % max(1, Int(frameRate.rounded())) == 0
+        }
     }
 }
 
@@ -97,6 +115,8 @@ public final class FileProcessor {
         var anonymizerSettings = settings
         anonymizerSettings.identityCheckInterval = max(1, Int(reader.frameRate.value.rounded()))
         let anonymizer = FaceAnonymizer(settings: anonymizerSettings, predictor: predictor, encoder: encoder, donors: donors, logger: logger)
+        let secondOpinion = try SecondOpinionDetector()
+        var audited = 0, recallIncidents = 0
 
         let started = DispatchTime.now().uptimeNanoseconds
         var report = ProcessReport()
@@ -163,6 +183,18 @@ public final class FileProcessor {
             guard failure.error == nil else { break }
             let interval = lastPTS.map { Float(Double(picture.pts - $0) * reader.timeBase.value) }.flatMap { $0 > 0 ? $0 : nil } ?? frameInterval
             lastPTS = picture.pts
+            if options.audit.isDue(frame: report.frames, frameRate: reader.frameRate.value) {
+                // Looked at before anything in the picture changes; compared with what the tracks and this
+                // frame's pass account for.
+                let found = try report.clock.time("second_opinion") { try secondOpinion.detect(picture.y) }
+                let growth = FaceTracker.lookAheadGrowth(framesAhead: framesAhead)
+                let handled = anonymizer.tracker.tracks.map { $0.detectionBox.map($0.region.union) ?? $0.region }
+                    + detections.map { $0.box.scaled(by: growth) }
+                let missed = SecondOpinion.missed(found, handled: handled)
+                anonymizer.coverMissedFaces(missed, framesAgo: 0)
+                audited += 1
+                recallIncidents += missed.count
+            }
             let measure = options.stabilityLog != nil || report.frames % ProcessOptions.stabilitySampling == 0
             let faces = anonymizer.anonymize(picture, detections: detections, framesAhead: framesAhead, frame: report.frames,
                                              interval: interval, measureStability: measure, clock: &report.clock)
@@ -179,7 +211,7 @@ public final class FileProcessor {
         if let error = failure.error { throw error }
         if let cut = reader.cutShort { logger.warning("input ended early: \(cut)") }
         try writer.finish()
-        report.summary = try log.finish()
+        report.summary = try log.finish() + [("second_opinion_frames", audited), ("recall_incidents", recallIncidents)]
         report.seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         report.clock.merge(decodeClock.clock)
         report.clock.merge(encodeClock.clock)

@@ -25,6 +25,11 @@ public struct CameraStatus: Sendable {
     public var framesOut = 0
     public var dropped = 0
     public var failClosed = 0
+    /// Of `failClosed`: frames no detection pass over them or a later frame could clear in time.
+    public var noPassInTime = 0
+    /// Second-opinion passes run, and the faces they found that the main path had not handled.
+    public var secondOpinionPasses = 0
+    public var recallIncidents = 0
     /// The degrade ladder's rungs.
     public var tracked = 0
     public var quickCover = 0

@@ -17,7 +17,15 @@ struct MetricFamily: Sendable {
         name: "veil_frames_dropped_total", help: "Frames the capture ring dropped because processing had fallen behind.")
     static let failClosed = MetricFamily(
         name: "veil_fail_closed_frames_total",
-        help: "Frames covered whole (or dropped, per on_stall) because detections were stale or anonymizing failed.")
+        help: "Frames covered whole (or dropped, per on_stall): no detection pass in time, a scene change, or anonymizing failed.")
+    static let secondOpinionPasses = MetricFamily(
+        name: "veil_second_opinion_passes_total", help: "Frames the second face detector (dlib HOG) looked at, as the CPU allowed.")
+    static let recallIncidents = MetricFamily(
+        name: "veil_recall_incidents_total",
+        help: "Faces the second detector found that the main path had not handled: each covered at once.")
+    static let noPassInTime = MetricFamily(
+        name: "veil_no_pass_in_time_frames_total",
+        help: "Frames covered whole (or dropped) because no detection pass over them or a later frame could end before their deadline.")
     static let ladder = MetricFamily(
         name: "veil_ladder_frames_total", help: "Frames that took a rung of the degrade ladder to meet their deadline.")
     static let placeholders = MetricFamily(

@@ -18,6 +18,7 @@ struct StatusDocument: Encodable {
         let latencySeconds: Latency
         let faces: [String: Int]
         let identity: Identity
+        let recall: Recall
         /// By window ("1s", "60s"): keypoints and identity measured on the output.
         let stability: [String: Stability]
         let proof: Proof
@@ -30,6 +31,7 @@ struct StatusDocument: Encodable {
         let out: Int
         let dropped: Int
         let failClosed: Int
+        let noPassInTime: Int
         let placeholders: Int
     }
 
@@ -51,6 +53,12 @@ struct StatusDocument: Encodable {
         let incidents: Int
         /// Absent before the first check.
         let distanceMin: Double?
+    }
+
+    /// The second opinion: frames it looked at, and faces it found that the main path had not handled.
+    struct Recall: Encodable {
+        let secondOpinionPasses: Int
+        let incidents: Int
     }
 
     struct Stability: Encodable {
@@ -96,13 +104,15 @@ struct StatusDocument: Encodable {
                 stalled: camera.secondsSinceProgress >= stallLimit,
                 secondsSinceProgress: camera.secondsSinceProgress,
                 frames: Frames(in: camera.framesIn, out: camera.framesOut, dropped: camera.dropped,
-                               failClosed: camera.failClosed, placeholders: camera.placeholders),
+                               failClosed: camera.failClosed, noPassInTime: camera.noPassInTime,
+                               placeholders: camera.placeholders),
                 ladder: Ladder(tracked: camera.tracked, quickCover: camera.quickCover, droppedLate: camera.droppedLate),
                 latencySeconds: Latency(p50: camera.latencyP50, p95: camera.latencyP95, p99: camera.latencyP99,
                                         max: camera.latencyMax),
                 faces: camera.faces,
                 identity: Identity(checks: camera.identityChecks, incidents: camera.identityIncidents,
                                    distanceMin: camera.identityDistanceMin),
+                recall: Recall(secondOpinionPasses: camera.secondOpinionPasses, incidents: camera.recallIncidents),
                 stability: camera.stability.mapValues { window in
                     Stability(facesMeasured: window.facesMeasured, nme: window.nme, nmeDynamic: window.nmeDynamic, oks: window.oks,
                               jitterInput: window.jitterInput, jitterOutput: window.jitterOutput,

@@ -108,6 +108,20 @@ public final class FaceTracker {
         }
     }
 
+    /// Starts covered tracks for faces a second opinion found that no track holds: `framesAgo` frames
+    /// before the next update (their boxes are grown for the motion since), covered until the detector
+    /// confirms them or their grace ends. Returns the new tracks' ids.
+    public func addMissed(_ boxes: [Box], framesAgo: Int) -> [Int] {
+        let growth = FaceTracker.lookAheadGrowth(framesAhead: framesAgo + 1)
+        return boxes.map { box in
+            let grown = box.scaled(by: growth)
+            let track = Track(id: nextID, region: grown, detectionBox: grown, observation: .regionOnly)
+            nextID += 1
+            tracks.append(track)
+            return track.id
+        }
+    }
+
     private func bestMatch(for track: Track, in detections: [Detection]) -> Int? {
         var best: (index: Int, iou: Float)?
         for (i, d) in detections.enumerated() {

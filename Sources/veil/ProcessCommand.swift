@@ -8,6 +8,7 @@ import VeilPipeline
 
 extension AnonymizeMode: ExpressibleByArgument {}
 extension PreserveMode: ExpressibleByArgument {}
+extension Audit: ExpressibleByArgument {}
 
 struct ProcessCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -47,6 +48,9 @@ struct ProcessCommand: ParsableCommand {
     @Option(name: .customLong("detector-width"), help: "Width the frame is scaled to for face detection (larger finds smaller faces; default and least: what finds every face from 1/40 of the picture's width).")
     var detectorWidth: Int?
 
+    @Option(help: "How often a second face detector of another model family (dlib HOG) checks a frame: sampled (one a second) or every-frame.")
+    var audit: Audit = .sampled
+
     @Option(name: .customLong("detect-every"), help: "Run the face detector on one frame in N; the frames before it use its detections (look-ahead) and every face's landmarks are re-fitted on every frame.")
     var detectEvery = ProcessOptions(input: "", output: "").detectEvery
 
@@ -73,6 +77,7 @@ struct ProcessCommand: ParsableCommand {
         options.encoder.crf = Double(crf)
         options.detectorWidth = detectorWidth
         options.detectEvery = detectEvery
+        options.audit = audit
         options.showProgress = isatty(STDERR_FILENO) != 0
         let processor = FileProcessor(options: options, logger: logger)
         let report = try runReportingErrors { try Interruption.removing({ processor.partialFiles }) { try processor.run() } }

@@ -109,6 +109,7 @@ final class UntouchedAnonymizer: FrameAnonymizing {
     func anonymize(_ picture: Picture, detections: [Detection], framesAhead: Int, elapsedFrames: Int, interval: Float) throws {}
     func finishFrame(_ picture: Picture, measureStability: Bool) -> Double { 0 }
     var trackedRegions: [Box] { [] }
+    func coverMissedFaces(_ boxes: [Box], framesAgo: Int, incident: Bool) {}
     var identityChecks: IdentityCheckQueue? { nil }
 }
 
@@ -141,6 +142,7 @@ final class MeasuringAnonymizer: FrameAnonymizing {
     }
 
     var trackedRegions: [Box] { [] }
+    func coverMissedFaces(_ boxes: [Box], framesAgo: Int, incident: Bool) {}
     var identityChecks: IdentityCheckQueue? { nil }
 }
 
@@ -278,6 +280,7 @@ final class BoxCoveringAnonymizer: FrameAnonymizing {
     }
     func finishFrame(_ picture: Picture, measureStability: Bool) -> Double { 0 }
     var trackedRegions: [Box] { [] }
+    func coverMissedFaces(_ boxes: [Box], framesAgo: Int, incident: Bool) {}
     var identityChecks: IdentityCheckQueue? { nil }
 }
 

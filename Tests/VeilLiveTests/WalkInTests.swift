@@ -1,6 +1,9 @@
 import Foundation
+import Logging
 import VeilLive
 import VeilMedia
+import VeilPipeline
+import VeilVision
 import XCTest
 
 /// A face walks in from the picture's edge: no emitted frame may show it as captured, whether the
@@ -57,3 +60,27 @@ final class WalkInTests: XCTestCase {
     }
 }
 
+
+/// The second opinion in the live pipeline: with a main detector that never finds anything, the HOG
+/// detector finds the real face of the sample clip, which is then counted as a recall incident and
+/// covered from the next frame on.
+final class SecondOpinionLiveTests: XCTestCase {
+    func testAFaceOnlyTheSecondOpinionFindsIsARecallIncidentAndGetsACoveredTrack() throws {
+        let data = try DataDirectory.locate()
+        let clip = data.url.appendingPathComponent("sample/sample.mp4").path
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: clip), "the sample clip (make demo) is needed")
+        let source = try FileFrameSource(path: clip, width: 640, height: 360, frameRate: 30, loops: false)
+        var settings = AnonymizerSettings()
+        settings.mode = .blur
+        let models = try LiveModels(settings: settings, width: 640, height: 360, frameRate: 30, logger: Logger(label: "test"))
+        let pipeline = LivePipeline(source: source, detector: EmptyDetector(), anonymizer: models.anonymizer,
+                                    secondOpinion: models.secondOpinion) { _, _ in }
+        pipeline.start()
+        pipeline.wait()
+        let stats = pipeline.statistics
+        XCTAssertGreaterThan(stats.secondOpinionPasses, 0, "\(stats)")
+        XCTAssertGreaterThan(stats.recallIncidents, 0, "\(stats)")
+        XCTAssertGreaterThan(models.anonymizer.counts.incidents, 0, "the incident reaches the stability log's records")
+        XCTAssertGreaterThan(models.anonymizer.counts.faces[.covered] ?? 0, 0, "the missed face got a covered track")
+    }
+}

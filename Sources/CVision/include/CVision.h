@@ -55,6 +55,17 @@ void vision_encoder_close(VisionFaceEncoder *encoder);
 int vision_encoder_describe(VisionFaceEncoder *encoder, const uint8_t *rgb, int width, int height, int stride,
                             const float *xy68, float out[128], char *err, size_t errlen);
 
+typedef struct VisionHogDetector VisionHogDetector;
+/// dlib's HOG frontal face detector (built in, no model file): the second opinion. It finds frontal
+/// faces from about 80 px wide in the image it is given.
+VisionHogDetector *vision_hog_open(char *err, size_t errlen);
+void vision_hog_close(VisionHogDetector *detector);
+/// Detects faces in an 8-bit grey image (a luma plane). Writes up to max_out boxes (x0,y0,x1,y1) and
+/// their SVM scores, best first; adjust_threshold lowers (negative) or raises the score needed (0 is
+/// dlib's default). Returns the number written, or -1.
+int vision_hog_run(VisionHogDetector *detector, const uint8_t *gray, int width, int height, int stride,
+                   float adjust_threshold, float *out_boxes, float *out_scores, int max_out, char *err, size_t errlen);
+
 #ifdef __cplusplus
 }
 #endif
