@@ -110,7 +110,7 @@ public final class FileProcessor {
             throw CommandError("--detector-width \(width) would miss faces under \(FaceSizePromise.smallestFace(pictureWidth: reader.width, detectorWidth: width)) px in '\(options.input)' (\(reader.width) px wide): Veil promises every face from \(FaceSizePromise.smallestFace(pictureWidth: reader.width, detectorWidth: promised)) px, which needs \(promised) or more")
         }
         let detector = try FaceDetector(modelPath: data.detectorModel, pictureWidth: reader.width, pictureHeight: reader.height,
-                                        inputWidth: options.detectorWidth ?? promised)
+                                        inputWidth: options.detectorWidth ?? promised, threads: 2)
         logger.info("detector input \(detector.inputWidth)x\(detector.inputHeight): faces from \(FaceSizePromise.smallestFace(pictureWidth: reader.width, detectorWidth: detector.inputWidth)) px wide are found")
         var anonymizerSettings = settings
         anonymizerSettings.identityCheckInterval = max(1, Int(reader.frameRate.value.rounded()))

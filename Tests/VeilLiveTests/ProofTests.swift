@@ -83,6 +83,37 @@ final class ProofTests: XCTestCase {
         XCTAssertFalse(strangers.flatMap { $0 }.contains { $0.handling == .consented })
     }
 
+    /// The enrolled clinician and a patient change seats between two frames: the track on the
+    /// clinician's old seat, now the patient, is never shown.
+    func testConsentDoesNotPassToWhoeverSitsDownInTheConsentedSeat() throws {
+        let consent = ConsentList(people: [try Enrollment.person(named: "dr-obama", images: [subject("obama.jpg")])])
+        var frame = 0
+        var patientShown: [Int] = []
+        let frames = try runStill(["obama.jpg", "biden.jpg"], frames: 16, consent: consent, then: ["biden.jpg", "obama.jpg"], at: 8) {
+            original, output in
+            defer { frame += 1 }
+            guard frame >= 8 else { return }
+            // The left seat holds the patient now: as captured there means shown.
+            let half = output.width / 2
+            if (0..<output.height).allSatisfy({ memcmp(output.y.row($0), original.y.row($0), half) == 0 }) { patientShown.append(frame) }
+        }
+        XCTAssertTrue(frames[7].contains { $0.consentedAs == "dr-obama" }, "the clinician was shown before the change: \(frames[7])")
+        XCTAssertEqual(patientShown, [], "frames that showed the patient in the clinician's old seat")
+    }
+
+    /// An enrolment revoked while its person is shown (SIGHUP re-reads the consent directory): the face is
+    /// anonymized from the next frame on.
+    func testARevokedEnrolmentEndsTheConsentAtOnce() throws {
+        let consent = ConsentList(people: [try Enrollment.person(named: "dr-obama", images: [subject("obama.jpg")])])
+        let frames = try runStill(["obama.jpg"], frames: 12, consent: consent) { frame, anonymizer in
+            if frame == 8 { anonymizer.updateConsentList(ConsentList(people: [])) }
+        }
+        XCTAssertEqual(frames[7].first?.handling, .consented)
+        for (index, records) in frames.enumerated().dropFirst(8) {
+            XCTAssertFalse(records.contains { $0.handling == .consented }, "frame \(index) still shows the revoked person")
+        }
+    }
+
     func testAnEnrolmentIsSavedWholeForItsOwnerAndGroupAndReadBack() throws {
         let directory = NSTemporaryDirectory() + "veil-consent-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -121,9 +152,14 @@ final class ProofTests: XCTestCase {
 
     /// Runs the anonymizer (inline checks every 3 frames, stability on every frame) over a still made
     /// of the named subjects side by side, the second one mirrored; returns each frame's records.
+    /// `then`: other subjects the still changes to from frame `at` on (people changing seats);
+    /// `before`: called with each frame's number and the anonymizer before the frame is anonymized.
     private func runStill(_ names: [String], frames: Int, replacer: FaceReplacing = FaceSwapper(), donors: [String]? = nil,
-                          consent: ConsentList? = nil, inspect: ((Picture, Picture) -> Void)? = nil) throws -> [[FaceRecord]] {
-        let still = try sideBySide(names)
+                          consent: ConsentList? = nil, then: [String]? = nil, at switchFrame: Int = .max,
+                          before: ((Int, FaceAnonymizer) -> Void)? = nil,
+                          inspect: ((Picture, Picture) -> Void)? = nil) throws -> [[FaceRecord]] {
+        var still = try sideBySide(names)
+        let later = try then.map { try sideBySide($0) }
         let donorFaces = try (donors ?? ["astronaut.png", "grace_hopper.jpg"]).map {
             try Donor.load(path: data.donorDirectory.appendingPathComponent($0).path, detectorModel: data.detectorModel,
                            predictor: predictor, encoder: encoder)
@@ -139,6 +175,8 @@ final class ProofTests: XCTestCase {
         var clock = StageClock()
         var records: [[FaceRecord]] = []
         for frame in 0..<frames {
+            if frame == switchFrame, let later { still = later }
+            before?(frame, anonymizer)
             picture.copy(from: still)
             let detections = try detector.detect(picture)
             records.append(anonymizer.anonymize(picture, detections: detections, framesAhead: 0, frame: frame, interval: 1 / 30,
