@@ -120,14 +120,10 @@ public final class CameraSupervisor: Service, StatusSource, @unchecked Sendable 
             await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
                 // Loading a camera's models takes a core for a second or more: on a thread of its own at
                 // low priority, so that the cameras that keep running keep their deadlines meanwhile.
-                let thread = Thread {
-                    // Linux keeps nice values per thread: 0 names the calling one.
-                    setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+                WorkerThread.start(name: "veil-reload", niceness: 10) {
                     self.reload()
                     done.resume()
                 }
-                thread.name = "veil-reload"
-                thread.start()
             }
         }
     }

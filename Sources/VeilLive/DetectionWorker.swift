@@ -56,9 +56,7 @@ final class DetectionWorker {
     }
 
     func start() {
-        let thread = Thread { [self] in run() }
-        thread.name = "veil-detect"
-        thread.start()
+        WorkerThread.start(name: "veil-detect") { [self] in run() }
     }
 
     /// Stops taking frames. The pass in progress and the one over the last frame submitted still run

@@ -34,13 +34,7 @@ final class SecondOpinionWorker {
     }
 
     func start() {
-        let thread = Thread { [self] in
-            // Linux keeps nice values per thread: 0 names the calling one.
-            setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, IdentityCheckQueue.niceness)
-            run()
-        }
-        thread.name = "veil-second-opinion"
-        thread.start()
+        WorkerThread.start(name: "veil-second-opinion", niceness: IdentityCheckQueue.niceness) { [self] in run() }
     }
 
     func stop() {

@@ -64,13 +64,9 @@ public final class IdentityCheckQueue {
         stopping = false
         guard !threadRunning else { return }
         threadRunning = true
-        let thread = Thread { [self] in
-            // Linux keeps nice values per thread: 0 names the calling one.
-            setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, IdentityCheckQueue.niceness)
+        WorkerThread.start(name: "veil-identity", niceness: IdentityCheckQueue.niceness) { [self] in
             while let job = nextJob() { run(job) }
         }
-        thread.name = "veil-identity"
-        thread.start()
     }
 
     /// Ends the checks' thread once the check in progress, if any, is done.

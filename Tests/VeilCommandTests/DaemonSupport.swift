@@ -109,7 +109,8 @@ final class DaemonProcess {
 /// A daemon config for tests: small file-fed cameras (the sample clip, played like a camera), in blur
 /// mode unless told, each recording into `directory`/NAME.
 func daemonConfig(cameras: [(name: String, fps: Int)], directory: URL, source: String, realtime: Bool = true,
-                  http: String = "", mode: String = "blur", stabilityLog: String = "", size: String = "320x180") -> String {
+                  http: String = "", mode: String = "blur", stabilityLog: String = "", size: String = "320x180",
+                  consent: String = "") -> String {
     var text = """
         [daemon]
         http = "\(http)"
@@ -117,6 +118,7 @@ func daemonConfig(cameras: [(name: String, fps: Int)], directory: URL, source: S
 
         [anonymize]
         mode = "\(mode)"
+        consent = "\(consent)"
 
         """
     for camera in cameras {

@@ -177,6 +177,45 @@ final class RunCommandTests: XCTestCase {
         XCTAssertEqual(try recordings(of: "changed", in: directory).count, 2)
     }
 
+    /// SIGHUP reads the consent directory again: an enrolment removed while its person is shown ends
+    /// the consent at once, and nobody is shown as that person afterwards.
+    func testReloadReadsTheConsentDirectoryAgainAndARevokedPersonIsAnonymized() throws {
+        let sample = try Run.sample("sample.mp4")
+        let consent = directory.appendingPathComponent("consent").path
+        let portrait = Run.repository.appendingPathComponent("data/subjects/obama.jpg").path
+        let enrolled = try Run.veil("enroll", "dr-obama", portrait, "--consent", consent)
+        XCTAssertEqual(enrolled.status, 0, enrolled.stderr)
+        let listener = try NotifyListener(directory: directory)
+        let port = try freePort()
+        let config = try writeConfig(daemonConfig(cameras: [("room", 15)], directory: directory, source: sample,
+                                                  http: "127.0.0.1:\(port)", size: "640x360", consent: consent))
+        let daemon = try DaemonProcess(config: config, environment: environment(listener))
+        XCTAssertTrue(listener.wait(for: "READY=1", timeout: 60), "no READY=1")
+        func consented() throws -> Int {
+            let body = try httpGet(port: port, "/status").body
+            let status = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+            let camera = try XCTUnwrap((status["cameras"] as? [[String: Any]])?.first)
+            return (camera["faces"] as? [String: Int])?["consented"] ?? 0
+        }
+        let shownBy = Date().addingTimeInterval(30)
+        while try consented() == 0, Date() < shownBy { Thread.sleep(forTimeInterval: 0.25) }
+        XCTAssertGreaterThan(try consented(), 0, "the enrolled person was shown before the reload")
+
+        try FileManager.default.removeItem(atPath: consent + "/dr-obama.json")
+        daemon.signal(SIGHUP)
+        XCTAssertTrue(listener.wait(for: "READY=1", count: 2, timeout: 30), "READY=1 after the reload")
+        Thread.sleep(forTimeInterval: 0.5)
+        let afterReload = try consented()
+        Thread.sleep(forTimeInterval: 3)
+        XCTAssertEqual(try consented(), afterReload, "faces shown as the revoked person after the reload")
+        XCTAssertEqual(daemon.terminate(), 0)
+        let log = daemon.output
+        let reread = try XCTUnwrap(log.range(of: "consent list read again:"), log)
+        let names = log[reread.upperBound...].prefix { $0 != "\n" }
+        XCTAssertTrue(names.trimmingCharacters(in: .whitespaces).isEmpty, "nobody is left on the list: \(names)")
+        XCTAssertFalse(log[reread.upperBound...].contains("on the consent list as dr-obama"), log)
+    }
+
     func testBadConfigFailsBeforeAnythingStarts() throws {
         let config = try writeConfig("[[camera]]\nname = \"a\"\nsource = \"/dev/video0\"\nfps = 500\n")
         let result = try Run.veil("run", "--config", config)

@@ -15,7 +15,7 @@ final class PatternSource: FrameSource {
     private let cutAt: Int?
     private let cutEvery: Int?
     private var produced = 0
-    private var start: UInt64?
+    private lazy var pacer = Pacer(frameRate: frameRate)
 
     init(count: Int, frameRate: Double = 100, cutAt: Int? = nil, cutEvery: Int? = nil) {
         self.count = count
@@ -28,12 +28,8 @@ final class PatternSource: FrameSource {
         guard produced < count else { return nil }
         let inverted = produced >= cutAt ?? .max || cutEvery.map { (produced / $0) % 2 == 1 } == true
         PatternSource.draw(frame: produced, inverted: inverted, into: picture)
-        let origin = start ?? MonotonicClock.now()
-        start = origin
-        let due = origin + UInt64(Double(produced) * 1e9 / frameRate)
         produced += 1
-        MonotonicClock.sleep(until: due)
-        return SourceFrame(captureTime: max(due, MonotonicClock.now()))
+        return pacer.next()
     }
 
     /// A checkerboard-like pattern (any blur changes it) keyed by the frame number, stored as pts
@@ -62,6 +58,25 @@ final class PatternSource: FrameSource {
         return (0..<picture.height).allSatisfy { y in
             (0..<picture.width).allSatisfy { x in picture.y[x, y] == original.y[x, y] }
         }
+    }
+}
+
+/// Delivers frames as a camera would: each at its time on the frame-rate grid, stamped then (or
+/// later, when the reader fell behind).
+struct Pacer {
+    let frameRate: Double
+    private var start: UInt64?
+    private var delivered = 0
+
+    init(frameRate: Double) { self.frameRate = frameRate }
+
+    mutating func next() -> SourceFrame {
+        let origin = start ?? MonotonicClock.now()
+        start = origin
+        let due = origin + UInt64(Double(delivered) * 1e9 / frameRate)
+        delivered += 1
+        MonotonicClock.sleep(until: due)
+        return SourceFrame(captureTime: max(due, MonotonicClock.now()))
     }
 }
 
@@ -189,7 +204,7 @@ final class WalkInSource: FrameSource {
     static let top = 40
     private let count: Int
     private var produced = 0
-    private var start: UInt64?
+    private lazy var pacer = Pacer(frameRate: frameRate)
 
     init(count: Int, frameRate: Double = 50) {
         self.count = count
@@ -206,12 +221,8 @@ final class WalkInSource: FrameSource {
     func read(into picture: Picture) throws -> SourceFrame? {
         guard produced < count else { return nil }
         WalkInSource.draw(frame: produced, into: picture)
-        let origin = start ?? MonotonicClock.now()
-        start = origin
-        let due = origin + UInt64(Double(produced) * 1e9 / frameRate)
         produced += 1
-        MonotonicClock.sleep(until: due)
-        return SourceFrame(captureTime: max(due, MonotonicClock.now()))
+        return pacer.next()
     }
 
     static func draw(frame: Int, into picture: Picture) {
