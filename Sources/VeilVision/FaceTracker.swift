@@ -40,8 +40,10 @@ public final class FaceTracker {
     public var landmarkGrace = 6
     public var regionGrace = 30
     /// Faces smaller than this (box width in pixels) are covered as regions: too small for reliable
-    /// landmarks, never too small to hide.
-    public var minimumLandmarkFaceWidth: Float = 40
+    /// landmarks, or for a swap that hides them, never too small to hide. An independent recognizer
+    /// still matched swaps of 51-65 px faces to their subjects (0.36-0.60) while Veil's own checks read
+    /// 0.63-0.70; swaps of 69-99 px faces kept 0.606 and more.
+    public var minimumLandmarkFaceWidth: Float = 64
     /// Below this detector score a new face is covered as a region rather than swapped: it may be a
     /// face seen badly (turned, small, blurred, partly hidden) or no face at all; either way covering
     /// it costs little. A known face re-detected weakly keeps its landmarks.

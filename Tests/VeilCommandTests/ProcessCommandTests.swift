@@ -105,14 +105,15 @@ final class ProcessCommandTests: XCTestCase {
         // A phone stores the picture sideways and asks players to turn it: the face detector must see
         // the face upright, or the face would go out untouched.
         let sideways = path("sideways.mp4"), flagged = path("phone.mp4")
-        XCTAssertEqual(try Program.ffmpeg(["-i", try Run.sample("subject-messi.mp4"), "-t", "1",
+        // A face large enough to be swapped (faces under 64 px are covered), so that landmarks show it upright.
+        XCTAssertEqual(try Program.ffmpeg(["-i", try Run.sample("sample.mp4"), "-t", "1",
                                                 "-vf", "transpose=1", "-c:v", "libx264", "-preset", "ultrafast", sideways]).status, 0)
         XCTAssertEqual(try Program.ffmpeg(["-i", sideways, "-c", "copy", "-metadata:s:v:0", "rotate=90", flagged]).status, 0)
         let output = path("phone-out.mp4"), log = path("phone.jsonl")
         let result = try Run.veil("process", flagged, "-o", output, "--stability-log", log)
         XCTAssertEqual(result.status, 0, result.stderr)
         let probe = try Probe(output)
-        XCTAssertEqual([probe.width, probe.height], [960, 540], "written upright")
+        XCTAssertEqual([probe.width, probe.height], [1280, 720], "written upright")
         let (faces, _) = try stability(log)
         XCTAssertEqual(faces.count, probe.videoFrames.count, "the face is found in every frame")
         // Covered only until the face's first own detection (one frame in three), then swapped.
