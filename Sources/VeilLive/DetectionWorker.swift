@@ -14,9 +14,6 @@ extension FaceDetector: FaceDetecting {}
 /// What one detection pass found, and on which frame.
 struct DetectionResult {
     var sequence: Int
-    var captureTime: UInt64
-    /// When the pass ended (MonotonicClock).
-    var ended: UInt64
     var detections: [Detection]
     /// The frame the pass looked at, coarsely: what the frames it clears are compared with.
     var thumbnail: Thumbnail
@@ -34,7 +31,7 @@ final class DetectionWorker {
     /// The picture the detector reads, and the one capture fills; swapped when a pass starts.
     private var working: Picture
     private var next: Picture
-    private var nextFrame: (sequence: Int, captureTime: UInt64, thumbnail: Thumbnail)?
+    private var nextFrame: (sequence: Int, thumbnail: Thumbnail)?
     /// The pass in progress and when it started.
     private var running: (sequence: Int, started: UInt64)?
     /// Finished passes, oldest first, that may still clear a frame processing has not reached.
@@ -77,7 +74,7 @@ final class DetectionWorker {
         defer { condition.unlock() }
         guard !stopped else { return }
         next.copy(from: frame.picture)
-        nextFrame = (frame.sequence, frame.captureTime, thumbnail)
+        nextFrame = (frame.sequence, thumbnail)
         condition.broadcast()
     }
 
@@ -90,15 +87,19 @@ final class DetectionWorker {
         defer { condition.unlock() }
         results.removeAll { $0.sequence < sequence }
         let pass = running.map { LiveInvariant.Pass(sequence: $0.sequence, end: $0.started + UInt64(passDuration)) }
-        return (results.first, pass, UInt64(passDuration), !stopped || running != nil || nextFrame != nil)
+        return (results.first, pass, UInt64(passDuration), morePasses)
     }
+
+    /// Whether a pass may still end: the worker takes frames, or has one running or waiting. Under the
+    /// lock.
+    private var morePasses: Bool { !stopped || running != nil || nextFrame != nil }
 
     /// Waits until a pass ends or the clock reads `deadline` (MonotonicClock), whichever comes first.
     func waitForPass(until deadline: UInt64) {
         condition.lock()
         defer { condition.unlock() }
         let ended = passesEnded
-        while passesEnded == ended, !stopped || running != nil || nextFrame != nil {
+        while passesEnded == ended, morePasses {
             let now = MonotonicClock.now()
             guard now < deadline else { return }
             _ = condition.wait(until: Date(timeIntervalSinceNow: Double(deadline - now) / 1e9))
@@ -131,15 +132,13 @@ final class DetectionWorker {
 
             let detections = try? detector.detect(working)
             condition.lock()
-            let ended = MonotonicClock.now()
-            let duration = Double(ended - started)
+            let duration = Double(MonotonicClock.now() - started)
             passDuration += (duration - passDuration) * 0.2
             running = nil
             passesEnded += 1
             passSeconds += duration / 1e9
             if let detections {
-                results.append(DetectionResult(sequence: frame.sequence, captureTime: frame.captureTime, ended: ended, detections: detections,
-                                               thumbnail: frame.thumbnail))
+                results.append(DetectionResult(sequence: frame.sequence, detections: detections, thumbnail: frame.thumbnail))
             } else {
                 failures += 1
             }

@@ -113,7 +113,7 @@ public final class TrackingAnonymizer: FrameAnonymizing {
 
     private var secondsSinceStart: Double { Double(MonotonicClock.now() - started) / 1e9 }
 
-    public var trackedRegions: [Box] { anonymizer.tracker.tracks.map { $0.detectionBox.map($0.region.union) ?? $0.region } }
+    public var trackedRegions: [Box] { anonymizer.tracker.tracks.map(\.coveredRegion) }
 
     public func coverMissedFaces(_ boxes: [Box], framesAgo: Int, incident: Bool) {
         anonymizer.coverMissedFaces(boxes, framesAgo: framesAgo, incident: incident)
@@ -166,10 +166,6 @@ public struct LiveModels {
     /// The second opinion: another detector family, run as the CPU allows.
     public let secondOpinion: SecondOpinionDetector
 
-    /// Threads for one detection pass: two cut a 320 px pass from ~37 to ~27 ms on this 2-core machine
-    /// while the pipeline runs; every frame waits for a pass, so that is latency saved on every frame.
-    public static let detectorThreads = 2
-
     /// `detectorWidth`: the detector's input width; nil: FaceSizePromise's live width for `width`.
     public init(settings: AnonymizerSettings, width: Int, height: Int, frameRate: Double, detectorWidth: Int? = nil,
                 donors: String? = nil, camera: String = "", journal: StabilityJournal? = nil, logger: Logger) throws {
@@ -188,7 +184,7 @@ public struct LiveModels {
         }
         detector = try FaceDetector(modelPath: data.detectorModel, pictureWidth: width, pictureHeight: height,
                                      inputWidth: detectorWidth ?? FaceSizePromise.liveDetectorWidth(pictureWidth: width),
-                                     threads: LiveModels.detectorThreads)
+                                     threads: FaceDetector.pipelineThreads)
         secondOpinion = try SecondOpinionDetector()
         var tuned = settings
         tuned.identityCheckInterval = max(1, Int(frameRate.rounded()))

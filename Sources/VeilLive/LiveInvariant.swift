@@ -8,11 +8,11 @@
 /// clocks: processing asks it what to do with its oldest frame, and asks again whenever a pass ends or
 /// the time it was told to wait until comes.
 public enum LiveInvariant {
-    /// A detection pass as processing sees it.
+    /// The running detection pass as processing sees it.
     public struct Pass: Equatable {
         /// The frame the pass looks at.
         public var sequence: Int
-        /// When it is expected to end (running), or ended (finished).
+        /// When it is expected to end.
         public var end: UInt64
 
         public init(sequence: Int, end: UInt64) {
@@ -27,8 +27,8 @@ public enum LiveInvariant {
         /// Capture time plus the budget: the frame is handed off by then or never.
         public var deadline: UInt64
         public var now: UInt64
-        /// The earliest finished pass over this frame or a later one, if any.
-        public var finished: Pass?
+        /// The frame of the earliest finished pass over this frame or a later one, if any.
+        public var finished: Int?
         /// The pass running now, with its expected end (its start plus the passes' usual duration).
         public var running: Pass?
         /// How long a pass usually takes: a pass not yet started ends this long after the running one.
@@ -38,7 +38,7 @@ public enum LiveInvariant {
         /// False once the detector has stopped and has no pass left to run: none will clear the frame.
         public var morePasses: Bool
 
-        public init(sequence: Int, deadline: UInt64, now: UInt64, finished: Pass?, running: Pass?, passDuration: UInt64,
+        public init(sequence: Int, deadline: UInt64, now: UInt64, finished: Int?, running: Pass?, passDuration: UInt64,
                     anonymizeCost: UInt64, morePasses: Bool = true) {
             self.morePasses = morePasses
             self.sequence = sequence
@@ -71,7 +71,7 @@ public enum LiveInvariant {
         guard inputs.now < inputs.deadline else { return .drop }
         let latestStart = inputs.deadline > inputs.anonymizeCost ? inputs.deadline - inputs.anonymizeCost : 0
         if let finished = inputs.finished {
-            precondition(finished.sequence >= inputs.sequence, "a pass over an earlier frame never clears a later one")
+            precondition(finished >= inputs.sequence, "a pass over an earlier frame never clears a later one")
             return inputs.now <= latestStart ? .anonymize : .quickCover
         }
         guard inputs.morePasses else { return .coverWhole }

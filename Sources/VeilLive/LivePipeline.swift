@@ -216,7 +216,7 @@ public final class LivePipeline {
             let state = worker.state(for: frame.sequence)
             let decision = LiveInvariant.decide(LiveInvariant.Inputs(
                 sequence: frame.sequence, deadline: deadline, now: MonotonicClock.now(),
-                finished: state.finished.map { LiveInvariant.Pass(sequence: $0.sequence, end: $0.ended) },
+                finished: state.finished?.sequence,
                 running: state.running, passDuration: state.passDuration,
                 anonymizeCost: UInt64(expectedCost) + LivePipeline.schedulingMargin, morePasses: state.morePasses))
             switch decision {

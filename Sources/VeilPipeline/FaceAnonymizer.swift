@@ -105,6 +105,13 @@ public final class FaceAnonymizer {
         var consentedAs: String?
         var consentMatches = 0
         var consentMatchedAt: Int?
+
+        /// The face is anonymized again until two new checks in a row match.
+        mutating func endConsent() {
+            consentedAs = nil
+            consentMatches = 0
+            consentMatchedAt = nil
+        }
     }
 
     public init(settings: AnonymizerSettings, predictor: LandmarkPredictor, encoder: FaceEncoder?, donors: [Donor],
@@ -314,9 +321,7 @@ public final class FaceAnonymizer {
         }
         guard let reason else { return }
         if let name = state.consentedAs { logger.info("track \(track.id): consent as \(name) ended (\(reason)); anonymized") }
-        state.consentedAs = nil
-        state.consentMatches = 0
-        state.consentMatchedAt = nil
+        state.endConsent()
         states[track.id] = state
     }
 
@@ -327,9 +332,7 @@ public final class FaceAnonymizer {
         for (id, state) in states {
             guard let name = state.consentedAs, list?.contains(name) != true else { continue }
             logger.info("track \(id): \(name) is no longer on the consent list; anonymized")
-            states[id]?.consentedAs = nil
-            states[id]?.consentMatches = 0
-            states[id]?.consentMatchedAt = nil
+            states[id]?.endConsent()
         }
     }
 
@@ -350,9 +353,7 @@ public final class FaceAnonymizer {
             }
         } else {
             if let name = state.consentedAs { logger.info("track \(track): no longer matches \(name); anonymized") }
-            state.consentMatches = 0
-            state.consentedAs = nil
-            state.consentMatchedAt = nil
+            state.endConsent()
         }
     }
 
@@ -421,9 +422,7 @@ public final class FaceAnonymizer {
                 state.checksSinceSubject = Int.max
                 // A consent check that could not run lets no one through.
                 if let name = state.consentedAs { logger.info("track \(id): consent check for \(name) could not run; anonymized") }
-                state.consentedAs = nil
-                state.consentMatches = 0
-                state.consentMatchedAt = nil
+                state.endConsent()
             }
         }
         if let subject = state.subject { chooseDonors(&state, subject: subject, track: id) }
@@ -477,11 +476,11 @@ public final class FaceAnonymizer {
     /// both, so that landmarks drifting off the face never uncover it; only the box when no landmarks
     /// are trusted.
     private func coverRegion(_ track: Track) -> Box {
-        let detected = track.detectionBox.map { $0.union(track.region) } ?? track.region
-        guard let shape = track.shape else { return detected.scaled(by: 1.1) }
+        guard let shape = track.shape else { return track.coveredRegion.scaled(by: 1.1) }
         var lo = shape.bounds.min, hi = shape.bounds.max
         for p in shape.foreheadPoints() { lo = pointwiseMin(lo, p); hi = pointwiseMax(hi, p) }
-        return Box(min: lo, max: hi).scaled(by: 1.1).union(track.detectionBox ?? Box(min: lo, max: hi))
+        let landmarks = Box(min: lo, max: hi).scaled(by: 1.1)
+        return track.detectionBox.map(landmarks.union) ?? landmarks
     }
 
     private func state(for track: Track) -> TrackState {
@@ -509,8 +508,9 @@ public final class FaceAnonymizer {
     private func donorOrder(for subject: FaceDescriptor, excluding track: Int) -> [Int] {
         let inUse = Set(states.filter { $0.key != track && !$0.value.donorOrder.isEmpty }
             .map { $0.value.donorOrder[$0.value.donorRank] })
+        let margin = requiredMargin(track: track)
         return donors.indices
-            .filter { donors[$0].descriptor.distance(to: subject) >= requiredMargin(track: track) }
+            .filter { donors[$0].descriptor.distance(to: subject) >= margin }
             .sorted { a, b in
                 let (ua, ub) = (inUse.contains(a), inUse.contains(b))
                 if ua != ub { return !ua }

@@ -110,7 +110,8 @@ public final class FileProcessor {
             throw CommandError("--detector-width \(width) would miss faces under \(FaceSizePromise.smallestFace(pictureWidth: reader.width, detectorWidth: width)) px in '\(options.input)' (\(reader.width) px wide): Veil promises every face from \(FaceSizePromise.smallestFace(pictureWidth: reader.width, detectorWidth: promised)) px, which needs \(promised) or more")
         }
         let detector = try FaceDetector(modelPath: data.detectorModel, pictureWidth: reader.width, pictureHeight: reader.height,
-                                        inputWidth: options.detectorWidth ?? promised, threads: 2)
+                                        inputWidth: options.detectorWidth ?? promised,
+                                        threads: FaceDetector.pipelineThreads)
         logger.info("detector input \(detector.inputWidth)x\(detector.inputHeight): faces from \(FaceSizePromise.smallestFace(pictureWidth: reader.width, detectorWidth: detector.inputWidth)) px wide are found")
         var anonymizerSettings = settings
         anonymizerSettings.identityCheckInterval = max(1, Int(reader.frameRate.value.rounded()))
@@ -188,7 +189,7 @@ public final class FileProcessor {
                 // frame's pass account for.
                 let found = try report.clock.time("second_opinion") { try secondOpinion.detect(picture.y) }
                 let growth = FaceTracker.lookAheadGrowth(framesAhead: framesAhead)
-                let handled = anonymizer.tracker.tracks.map { $0.detectionBox.map($0.region.union) ?? $0.region }
+                let handled = anonymizer.tracker.tracks.map(\.coveredRegion)
                     + detections.map { $0.box.scaled(by: growth) }
                 let missed = SecondOpinion.missed(found, handled: handled)
                 anonymizer.coverMissedFaces(missed, framesAgo: 0)

@@ -23,6 +23,9 @@ public struct Track {
     /// frame): a cover spans it and the landmarks' box both, so that landmarks drifting off the face
     /// never uncover it.
     public var detectionBox: Box?
+
+    /// Where the face may be: its region and its latest detection box together.
+    public var coveredRegion: Box { detectionBox.map(region.union) ?? region }
     public var observation: FaceObservation
     /// Frames since the detector last confirmed this face.
     public var framesSinceDetection = 0

@@ -41,7 +41,7 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("budget-ms"), help: "--live: capture to hand-off budget, as the camera key budget_ms (default: as budget_ms's).")
     var budgetMs: Int?
 
-    @Option(name: .customLong("detector-width"), help: "The detector's input width (default: what finds every face from 1/40 of the picture's width).")
+    @Option(name: .customLong("detector-width"), help: "The detector's input width (default: the size promise's, live or offline; see the README).")
     var detectorWidth: Int?
 
     @Option(name: .customLong("on-stall"), help: "--live: blur_frame | black_frame | drop")
