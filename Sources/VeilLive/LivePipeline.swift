@@ -212,6 +212,7 @@ public final class LivePipeline {
             ?? Float(1 / max(source.frameRate, 1))
         lastCapture = frame.captureTime
         var pass: DetectionResult?
+        var quick = false
         while pass == nil {
             let state = worker.state(for: frame.sequence)
             let decision = LiveInvariant.decide(LiveInvariant.Inputs(
@@ -228,35 +229,37 @@ public final class LivePipeline {
             case .coverWhole:
                 count { $0.noPassInTime += 1 }
                 return failClosed(frame)
-            case .quickCover:
-                // The full anonymizer would end too late: a flat cover over every face the tracks and the
-                // pass know, grown for the motion between the pass's frame and this one. The estimate
-                // only learns from full passes: it decays, so that a passing slow spell (a busy core) does
-                // not keep every later frame on the quick cover.
-                expectedCost *= 0.9
-                let grow = FaceTracker.lookAheadGrowth(framesAhead: state.finished!.sequence - frame.sequence)
-                for region in anonymizer.trackedRegions.map({ $0.scaled(by: 1.2) }) + state.finished!.detections.map({ $0.box.scaled(by: grow) }) {
-                    Cover.apply(settings.quickCover, over: region, in: frame.picture)
-                }
-                count { $0.quickCover += 1 }
-                return emit(frame, .quickCover)
-            case .anonymize:
+            case .quickCover, .anonymize:
                 pass = state.finished
+                quick = decision == .quickCover
             }
         }
         guard let pass else { return }
         let framesAhead = pass.sequence - frame.sequence
         // Known faces are followed on this frame's pixels and new ones covered where the pass saw them;
         // a picture that changed wholesale between this frame and the pass's (a cut, a jump, the camera
-        // moved) may hold faces neither knows: covered whole.
+        // moved) may hold faces neither knows: covered whole, whichever cover would follow.
         if framesAhead > 0 {
             frameThumbnail.sample(frame.picture)
             if let change = frameThumbnail.meanDifference(from: pass.thumbnail), change > settings.sceneChangeLimit {
                 count { $0.sceneChanges += 1 }
                 return failClosed(frame)
             }
-            count { $0.tracked += 1 }
         }
+        if quick {
+            // The full anonymizer would end too late: a flat cover over every face the tracks and the
+            // pass know, grown for the motion between the pass's frame and this one. The estimate only
+            // learns from full passes: it decays, so that a passing slow spell (a busy core) does not
+            // keep every later frame on the quick cover.
+            expectedCost *= 0.9
+            let grow = FaceTracker.lookAheadGrowth(framesAhead: framesAhead)
+            for region in anonymizer.trackedRegions.map({ $0.scaled(by: 1.2) }) + pass.detections.map({ $0.box.scaled(by: grow) }) {
+                Cover.apply(settings.quickCover, over: region, in: frame.picture)
+            }
+            count { $0.quickCover += 1 }
+            return emit(frame, .quickCover)
+        }
+        if framesAhead > 0 { count { $0.tracked += 1 } }
         takeSecondOpinions(before: frame.sequence)
         let started = MonotonicClock.now()
         let elapsed = lastAnonymized.map { frame.sequence - $0 } ?? 1
