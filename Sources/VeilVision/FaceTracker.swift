@@ -24,8 +24,12 @@ public struct Track {
     /// never uncover it.
     public var detectionBox: Box?
 
-    /// Where the face may be: its region and its latest detection box together.
-    public var coveredRegion: Box { detectionBox.map(region.union) ?? region }
+    /// Where the face may be: its region and its latest detection box together, the box grown for the
+    /// frames since that detection (`FaceTracker.lookAheadGrowth`): a face the detector lost, or whose
+    /// frames were covered whole in between, has moved on from where it was last seen.
+    public var coveredRegion: Box {
+        detectionBox.map { region.union($0.scaled(by: FaceTracker.lookAheadGrowth(framesAhead: framesSinceDetection))) } ?? region
+    }
     public var observation: FaceObservation
     /// Frames since the detector last confirmed this face.
     public var framesSinceDetection = 0
