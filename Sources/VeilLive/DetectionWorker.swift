@@ -79,15 +79,17 @@ final class DetectionWorker {
     }
 
     /// What the live invariant needs to know about frame `sequence`: the earliest finished pass over it
-    /// or a later frame, the running pass, and a pass's usual duration. Passes over earlier frames are
-    /// forgotten: processing takes frames in order, so they can clear no frame any more.
+    /// or a later frame, the running pass, and a pass's usual duration; and the passes over earlier
+    /// frames, handed over once (`expired`) and forgotten here: processing takes frames in order, so
+    /// they can clear no frame any more, but what they saw is still news to the tracks.
     func state(for sequence: Int) -> (finished: DetectionResult?, running: LiveInvariant.Pass?, passDuration: UInt64,
-                                      morePasses: Bool) {
+                                      morePasses: Bool, expired: [DetectionResult]) {
         condition.lock()
         defer { condition.unlock() }
-        results.removeAll { $0.sequence < sequence }
+        let expired = results.prefix { $0.sequence < sequence }
+        results.removeFirst(expired.count)
         let pass = running.map { LiveInvariant.Pass(sequence: $0.sequence, end: $0.started + UInt64(passDuration)) }
-        return (results.first, pass, UInt64(passDuration), morePasses)
+        return (results.first, pass, UInt64(passDuration), morePasses, Array(expired))
     }
 
     /// Whether a pass may still end: the worker takes frames, or has one running or waiting. Under the

@@ -99,6 +99,12 @@ public final class LivePipeline {
     /// The sequence of the last frame given to the anonymizer: tracks age by the frames since, covered
     /// and dropped ones included.
     private var lastAnonymized: Int?
+    /// The frame of the last pass the anonymizer's tracks were given, and the passes since that cleared
+    /// no anonymized frame (their frames were covered whole or dropped): what they saw is given to the
+    /// tracks at the next anonymized frame, so that a face seen only in such a stretch stays covered
+    /// when the next pass misses it.
+    private var lastAppliedPass: Int?
+    private var unappliedPasses: [DetectionResult] = []
 
     /// `secondOpinion`: another detector that looks at frames as the CPU allows (nil: none).
     public init(source: FrameSource, detector: FaceDetecting, anonymizer: FrameAnonymizing, settings: LiveSettings = LiveSettings(),
@@ -215,6 +221,8 @@ public final class LivePipeline {
         var quick = false
         while pass == nil {
             let state = worker.state(for: frame.sequence)
+            unappliedPasses += state.expired.filter { $0.sequence > lastAppliedPass ?? Int.min }
+            unappliedPasses.removeAll { frame.sequence - $0.sequence > FaceTracker.longestKept }
             let decision = LiveInvariant.decide(LiveInvariant.Inputs(
                 sequence: frame.sequence, deadline: deadline, now: MonotonicClock.now(),
                 finished: state.finished?.sequence,
@@ -253,7 +261,11 @@ public final class LivePipeline {
             // keep every later frame on the quick cover.
             expectedCost *= 0.9
             let grow = FaceTracker.lookAheadGrowth(framesAhead: framesAhead)
-            for region in anonymizer.trackedRegions.map({ $0.scaled(by: 1.2) }) + pass.detections.map({ $0.box.scaled(by: grow) }) {
+            let unapplied = unappliedPasses.flatMap { earlier in
+                earlier.detections.map { $0.box.scaled(by: FaceTracker.lookAheadGrowth(framesAhead: frame.sequence - earlier.sequence)) }
+            }
+            for region in anonymizer.trackedRegions.map({ $0.scaled(by: 1.2) }) + pass.detections.map({ $0.box.scaled(by: grow) })
+                + unapplied {
                 Cover.apply(settings.quickCover, over: region, in: frame.picture)
             }
             count { $0.quickCover += 1 }
@@ -261,6 +273,8 @@ public final class LivePipeline {
         }
         if framesAhead > 0 { count { $0.tracked += 1 } }
         takeSecondOpinions(before: frame.sequence)
+        takeUnappliedPasses(before: frame.sequence)
+        lastAppliedPass = pass.sequence
         let started = MonotonicClock.now()
         let elapsed = lastAnonymized.map { frame.sequence - $0 } ?? 1
         lastAnonymized = frame.sequence
@@ -295,6 +309,17 @@ public final class LivePipeline {
                                             incident: false)
             }
         }
+    }
+
+    /// Gives the tracks what the passes that cleared no anonymized frame saw: a face there that no
+    /// track holds is covered from this frame on, until the detector confirms it or its grace ends. It
+    /// is no incident: its frames were covered whole.
+    private func takeUnappliedPasses(before sequence: Int) {
+        for earlier in unappliedPasses {
+            let missed = SecondOpinion.missed(earlier.detections.map(\.box), handled: anonymizer.trackedRegions)
+            anonymizer.coverMissedFaces(missed, framesAgo: sequence - earlier.sequence, incident: false)
+        }
+        unappliedPasses = []
     }
 
     /// Measures the keypoints again on the frame just handed off, when the proof's share (less the

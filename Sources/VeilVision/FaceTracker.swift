@@ -44,8 +44,10 @@ public struct Track {
 /// Tracks age by the frames that passed, those covered whole or dropped included, so that a track
 /// never outlives its grace by frames it did not see.
 public final class FaceTracker {
-    public var landmarkGrace = 6
-    public var regionGrace = 30
+    public static let landmarkGrace = 6
+    public static let regionGrace = 30
+    /// Frames a track is kept after its last detection.
+    public static var longestKept: Int { landmarkGrace + regionGrace }
     /// Faces smaller than this (box width in pixels) are covered as regions: too small for reliable
     /// landmarks, or for a swap that hides them, never too small to hide. An independent recognizer
     /// still matched swaps of 51-65 px faces to their subjects (0.36-0.60) while Veil's own checks read
@@ -105,7 +107,7 @@ public final class FaceTracker {
             }
             tracks[index] = track
         }
-        tracks.removeAll { $0.framesSinceDetection > landmarkGrace + regionGrace }
+        tracks.removeAll { $0.framesSinceDetection > FaceTracker.longestKept }
         for detection in unmatched {
             let box = detection.box.scaled(by: growth)
             var track = Track(id: nextID, region: box, detectionBox: box, observation: .regionOnly)
@@ -152,7 +154,7 @@ public final class FaceTracker {
     }
 
     private func follow(_ track: inout Track, _ picture: Picture, interval: Float, elapsed: Int) {
-        guard track.framesSinceDetection <= landmarkGrace, elapsed <= largestFollowedGap, let last = track.rawShape,
+        guard track.framesSinceDetection <= FaceTracker.landmarkGrace, elapsed <= largestFollowedGap, let last = track.rawShape,
               let shape = predictor.landmarks(in: picture.y, following: last) else {
             loseLandmarks(&track)
             return

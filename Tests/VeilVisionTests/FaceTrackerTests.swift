@@ -23,14 +23,14 @@ final class FaceTrackerTests: XCTestCase {
         XCTAssertEqual(tracker.tracks.count, 1)
         XCTAssertEqual(tracker.tracks[0].observation, .detected)
         XCTAssertNotNil(tracker.tracks[0].shape)
-        for _ in 0..<tracker.landmarkGrace {
+        for _ in 0..<FaceTracker.landmarkGrace {
             tracker.update(picture, detections: [], interval: 1 / 30)
             XCTAssertEqual(tracker.tracks.first?.observation, .tracked, "followed from its last landmarks")
         }
         tracker.update(picture, detections: [], interval: 1 / 30)
         XCTAssertEqual(tracker.tracks.first?.observation, .regionOnly, "then covered as a region")
         XCTAssertNil(tracker.tracks.first?.shape)
-        for _ in 0..<tracker.regionGrace - 1 { tracker.update(picture, detections: [], interval: 1 / 30) }
+        for _ in 0..<FaceTracker.regionGrace - 1 { tracker.update(picture, detections: [], interval: 1 / 30) }
         XCTAssertEqual(tracker.tracks.count, 1, "still covered until the grace ends")
         tracker.update(picture, detections: [], interval: 1 / 30)
         XCTAssertTrue(tracker.tracks.isEmpty, "then forgotten")
