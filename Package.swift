@@ -33,9 +33,9 @@ let package = Package(
         .target(name: "VeilCore"),
         // prctl and setrlimit for the process's own settings (no core dumps).
         .systemLibrary(name: "CProcess"),
-        .target(name: "VeilMedia", dependencies: ["CFFmpeg"]),
+        .target(name: "VeilMedia", dependencies: ["CFFmpeg", "VeilCore"]),
         .systemLibrary(name: "CV4L2", pkgConfig: "libv4l2", providers: [.apt(["libv4l-dev"])]),
-        .target(name: "VeilCapture", dependencies: ["CV4L2", "CFFmpeg", "VeilMedia"]),
+        .target(name: "VeilCapture", dependencies: ["CV4L2", "CFFmpeg", "VeilCore", "VeilMedia"]),
         // Run inside the vivid test VM (scripts/v4l2-vm.sh, `make test-v4l2`), not shipped.
         .executableTarget(name: "V4L2Probe", dependencies: ["VeilCapture", "VeilMedia"]),
         .target(name: "VeilVision", dependencies: ["CVision", "VeilCore", "VeilMedia"]),
@@ -46,8 +46,8 @@ let package = Package(
                                                  .product(name: "Logging", package: "swift-log")]),
         // The daemon's config file (strict TOML) and its systemd protocol; neither knows the pipeline.
         .target(name: "VeilConfig", dependencies: ["VeilCore", .product(name: "TOMLKit", package: "TOMLKit")]),
-        .target(name: "VeilSystemd"),
-        .target(name: "VeilOutput", dependencies: ["CFFmpeg", "CV4L2", "VeilMedia", "VeilCapture",
+        .target(name: "VeilSystemd", dependencies: ["VeilCore"]),
+        .target(name: "VeilOutput", dependencies: ["CFFmpeg", "CV4L2", "VeilCore", "VeilMedia", "VeilCapture",
                                                    .product(name: "Logging", package: "swift-log")]),
         // Writes a recording (and optionally RTP/SRTP) of paced frames until killed: the SIGKILL
         // crash-safety test runs it, and with --seconds it measures the outputs' costs. Not shipped.

@@ -10,7 +10,8 @@ SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
 DEBS=(ffmpeg libavformat-dev libavcodec-dev libswscale-dev libavutil-dev libv4l-dev
       libopencv-dnn-dev libopencv-imgproc-dev libdlib-dev libdlib-data libblas-dev liblapack-dev
       libopenblas0-pthread pkg-config unzip python3 curl
-      systemd)  # systemd-analyze: the unit is verified and rated by the tests
+      systemd          # systemd-analyze: the unit is verified and rated by the tests
+      rtsp-server-perl)  # a real RTSP server for the network-camera tests
 missing=()
 for p in "${DEBS[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -11,6 +11,7 @@
 
 static inline int veil_averror(int posix_errno) { return AVERROR(posix_errno); }
 static inline int veil_averror_eof(void) { return AVERROR_EOF; }
+static inline int veil_averror_exit(void) { return AVERROR_EXIT; }
 static inline int veil_averror_eagain(void) { return AVERROR(EAGAIN); }
 static inline int veil_averror_invaliddata(void) { return AVERROR_INVALIDDATA; }
 static inline int veil_averror_stream_not_found(void) { return AVERROR_STREAM_NOT_FOUND; }

@@ -1,5 +1,6 @@
 import CV4L2
 import Glibc
+import VeilCore
 import VeilMedia
 
 /// A camera opened for streaming: negotiates format, size and rate, maps the driver's buffers, and
@@ -67,12 +68,13 @@ public final class CaptureDevice {
             throw CaptureError.pictureSizeMismatch(path: path, device: granted.size.description,
                                                    picture: "\(picture.width)x\(picture.height)")
         }
-        let deadline = Self.monotonicSeconds() + timeoutSeconds
+        let deadline = MonotonicClock.after(seconds: timeoutSeconds)
         while true {
             let file = buffers.file
             var waiting = pollfd(fd: file.descriptor, events: Int16(POLLIN), revents: 0)
-            let remaining = deadline - Self.monotonicSeconds()
-            let ready = poll(&waiting, 1, Int32(max(0, (remaining * 1000).rounded(.up))))
+            let now = MonotonicClock.now()
+            let remaining = deadline > now ? Double(deadline - now) / 1e9 : 0
+            let ready = poll(&waiting, 1, Int32((remaining * 1000).rounded(.up)))
             if ready < 0 {
                 if errno == EINTR { continue }
                 throw CaptureError.failed(action: "wait for a frame", path: path, request: "poll", reason: errnoText(errno))
@@ -177,11 +179,5 @@ public final class CaptureDevice {
         }
         let granted = FrameInterval(parameters.parm.capture.timeperframe)
         return granted.isValid ? granted : nil
-    }
-
-    private static func monotonicSeconds() -> Double {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
     }
 }

@@ -110,7 +110,8 @@ struct ConfigReader {
     }
 
     private mutating func readCamera(_ camera: TableReader) throws -> VeilConfiguration.Camera {
-        try camera.allowOnly(["name", "source", "size", "fps", "format", "budget_ms", "realtime", "output", "encoder"],
+        try camera.allowOnly(["name", "source", "size", "fps", "format", "budget_ms", "realtime", "source_timeout_ms", "output",
+                              "encoder"],
                              in: "a [[camera]]")
         let name = try camera.require("name", camera.nonEmptyString("name"))
         guard name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) else {
@@ -123,7 +124,7 @@ struct ConfigReader {
 
         let source = try camera.require("source", camera.nonEmptyString("source"))
         // A V4L2 device streams to one reader only; files and URLs may feed several cameras.
-        if source.hasPrefix("/dev/"), let owner = claims.claim("device " + source, by: camera.keyPath("source")) {
+        if case .device = CameraSource(source), let owner = claims.claim("device " + source, by: camera.keyPath("source")) {
             throw camera.error("source", "\(source) is already used by \(owner)")
         }
         let size = try Self.size(camera.string("size") ?? "1280x720", in: camera)
@@ -131,6 +132,7 @@ struct ConfigReader {
         let format = try camera.choice("format", as: VeilConfiguration.PixelFormat.self) ?? .auto
         let budget = try camera.int("budget_ms", in: 1...1000) ?? LatencyBudget.defaultMilliseconds(fps: fps)
         let realtime = try camera.bool("realtime") ?? true
+        let sourceTimeout = try camera.int("source_timeout_ms", in: 100...60_000) ?? VeilConfiguration.defaultSourceTimeoutMs
 
         guard let outputTables = try camera.tables("output"), !outputTables.isEmpty else {
             throw camera.error("output", "at least one [[camera.output]] is required")
@@ -141,7 +143,7 @@ struct ConfigReader {
         }
         let encoder = try readEncoder(camera.table("encoder"), fps: fps)
         return VeilConfiguration.Camera(name: name, source: source, size: size, fps: fps, format: format, budgetMs: budget,
-                                        realtime: realtime, outputs: outputs, encoder: encoder)
+                                        realtime: realtime, sourceTimeoutMs: sourceTimeout, outputs: outputs, encoder: encoder)
     }
 
     private mutating func readOutput(_ output: TableReader) throws -> VeilConfiguration.Output {

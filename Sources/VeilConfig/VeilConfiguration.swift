@@ -8,6 +8,10 @@ public struct VeilConfiguration: Equatable, Sendable {
     public var anonymize: Anonymize
     public var cameras: [Camera]
 
+    /// `source_timeout_ms`'s default: a camera silent for 2 s is lost (well inside the watchdog's stall
+    /// limit, half of WatchdogSec=10), and its slate goes out instead.
+    public static let defaultSourceTimeoutMs = 2000
+
     public struct Daemon: Equatable, Sendable {
         /// Where /metrics, /healthz and /status listen; nil: no HTTP server (`http = ""`).
         public var http: Endpoint?
@@ -59,6 +63,9 @@ public struct VeilConfiguration: Equatable, Sendable {
         public var budgetMs: Int
         /// For file sources: deliver frames at their own rate, looping.
         public var realtime: Bool
+        /// How long the source may go without a frame (or an open without an answer) before the camera
+        /// counts as lost and gets the offline slate, in milliseconds.
+        public var sourceTimeoutMs: Int
         public var outputs: [Output]
         public var encoder: Encoder
     }

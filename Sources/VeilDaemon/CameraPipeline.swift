@@ -33,20 +33,24 @@ final class CameraPipeline {
         self.logger = logger
 
         let source: FrameSource
-        if camera.source.hasPrefix("/dev/") {
+        let timeout = Double(camera.sourceTimeoutMs) / 1000
+        switch CameraSource(camera.source) {
+        case .device(let path):
             let request = CaptureRequest(size: FrameSize(width: camera.size.width, height: camera.size.height),
-                                         framesPerSecond: Double(camera.fps), formats: Self.formats(camera.format))
-            let device = CameraFrameSource(camera: camera.name, path: camera.source, request: request, logger: logger)
+                                         framesPerSecond: Double(camera.fps), formats: Self.formats(camera.format),
+                                         timeoutSeconds: timeout)
+            let device = CameraFrameSource.device(camera: camera.name, path: path, request: request, logger: logger)
             cameraSource = device
             source = device
-        } else {
-            do {
-                source = try FileFrameSource(path: camera.source, width: camera.size.width, height: camera.size.height,
-                                             frameRate: Double(camera.fps), loops: camera.realtime)
-            } catch {
-                // FFmpeg's message names the URL, credentials and all.
-                throw CommandError(Redaction.text("\(error)"))
-            }
+        case .stream(let url):
+            let stream = CameraFrameSource.stream(camera: camera.name, url: url, width: camera.size.width, height: camera.size.height,
+                                                  frameRate: Double(camera.fps), timeout: timeout, logger: logger)
+            cameraSource = stream
+            source = stream
+        case .file(let path):
+            // A file is the user's to give: one that cannot be read is an error at start, not an outage.
+            source = try FileFrameSource(path: path, width: camera.size.width, height: camera.size.height,
+                                         frameRate: Double(camera.fps), loops: camera.realtime)
             cameraSource = nil
         }
 
@@ -132,8 +136,11 @@ final class CameraPipeline {
         let stats = pipeline.statistics
         let faces = anonymizer.counts
         let output = outputs.statistics
-        var status = CameraStatus(name: camera.name, source: Redaction.source(camera.source), online: cameraSource?.isOnline ?? true,
+        let connection = cameraSource?.connection
+        var status = CameraStatus(name: camera.name, source: Redaction.source(camera.source), online: connection?.online ?? true,
                                   secondsSinceProgress: secondsSinceProgress)
+        status.losses = connection?.losses ?? 0
+        status.reconnects = connection?.reopenings ?? 0
         status.framesIn = stats.framesIn
         status.framesOut = stats.framesOut
         status.dropped = stats.dropped

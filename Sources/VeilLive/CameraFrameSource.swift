@@ -1,86 +1,129 @@
 import Foundation
 import Logging
 import VeilCapture
+import VeilCore
 import VeilMedia
+import VeilPipeline
 
-/// A V4L2 camera as a pipeline's source, which never ends: while the camera is missing, unplugged or
-/// failing, it delivers the offline slate at the camera's rate and reopens the device with backoff,
-/// logging each change of state with its reason. A daemon thus starts, and keeps its outputs alive,
-/// whatever the camera does.
+/// An opened camera, as `CameraFrameSource` reads it until it fails.
+protocol CameraLink: AnyObject {
+    /// Fills `picture` (at the pipeline's size) with the next frame and returns its capture time on
+    /// MonotonicClock. Throws when the camera is lost: unplugged, failing, silent past its timeout, or
+    /// (a stream) ended.
+    func read(into picture: Picture) throws -> UInt64
+    /// What was opened, for the log: the granted format, or the stream's size and rate.
+    var summary: String { get }
+}
+
+/// A camera as a pipeline's source, which never ends: a V4L2 device or a network stream (RTSP, HTTP,
+/// SRT, UDP: anything FFmpeg opens). While the camera is missing, unplugged, failing, silent or ended,
+/// it delivers the offline slate at the camera's rate and reopens it with backoff, logging each change
+/// of state once with its reason. A daemon thus starts, and keeps its outputs alive, whatever the
+/// camera does; every camera has its own source, so one camera's trouble never reaches another.
 ///
-/// Frames keep the driver's timestamps (CLOCK_MONOTONIC, the pipeline's clock). A camera that grants
-/// another size than the pipeline's is scaled to it. The device opens on the first read, when the
-/// pipeline runs: opened earlier, it would stream into its buffers while the models load, and the
-/// first frames read would be seconds old.
+/// Opening runs on a thread of its own: a network camera's connect and probe take up to its timeout,
+/// and the slate must go on meanwhile. The first open is waited for a frame interval, so that a camera
+/// that opens at once (a V4L2 device) starts with its own frames. The camera opens on the first read,
+/// when the pipeline runs: opened earlier, it would stream into its buffers while the models load, and
+/// the first frames read would be seconds old.
 public final class CameraFrameSource: FrameSource {
     public let camera: String
-    public let path: String
+    /// The source as the log shows it (a URL's credentials hidden).
+    public let shownSource: String
     public let width: Int
     public let height: Int
     public let frameRate: Double
-    /// Times the camera was lost, and reopened.
-    public private(set) var losses = 0
-    public private(set) var reopenings = 0
 
-    private let request: CaptureRequest
     private let logger: Logger
-    private var device: CaptureDevice?
-    /// The granted size's picture, when it is not the pipeline's.
-    private var grantedPicture: Picture?
-    private let importer = FrameImporter()
+    private let openLink: @Sendable () throws -> CameraLink
+    private var link: CameraLink?
+    private let opener = LinkOpener()
     private var backoff = ReconnectBackoff()
     private var nextAttempt: UInt64 = 0
     private var lastFailure: String?
-    private var opened = false
-    private let onlineLock = NSLock()
-    private var online = false
+    private var waitedForFirstOpen = false
+    /// Since when the camera is missing (an open failed, or it was lost); nil before the first attempt
+    /// and while it is online.
     private var offlineSince: UInt64?
     private var nextSlate: UInt64 = 0
+    private let stateLock = NSLock()
+    private var state = ConnectionState()
     private lazy var slate: Picture = {
         let picture = Picture(width: width, height: height)
         Slate.draw(camera: camera, into: picture)
         return picture
     }()
 
-    public init(camera: String, path: String, request: CaptureRequest, logger: Logger) {
+    /// Whether frames come from the camera now (else the slate), and how often it was lost and came
+    /// back; read from any thread.
+    public struct ConnectionState: Sendable {
+        public var online = false
+        public var losses = 0
+        public var reopenings = 0
+    }
+
+    init(camera: String, source: String, width: Int, height: Int, frameRate: Double, logger: Logger,
+         open: @escaping @Sendable () throws -> CameraLink) {
         self.camera = camera
-        self.path = path
-        self.request = request
+        shownSource = Redaction.source(source)
+        self.width = width
+        self.height = height
+        self.frameRate = frameRate
         self.logger = logger
-        width = request.size.width
-        height = request.size.height
-        frameRate = request.framesPerSecond ?? 30
+        openLink = open
+    }
+
+    /// A V4L2 device; a camera that grants another size than the pipeline's is scaled to it.
+    public static func device(camera: String, path: String, request: CaptureRequest, logger: Logger) -> CameraFrameSource {
+        CameraFrameSource(camera: camera, source: path, width: request.size.width, height: request.size.height,
+                          frameRate: request.framesPerSecond ?? 30, logger: logger) {
+            try DeviceLink(path: path, request: request)
+        }
+    }
+
+    /// A network stream, decoded and scaled to `width` x `height`; no open, probe or read of it waits
+    /// longer than `timeout` seconds.
+    public static func stream(camera: String, url: String, width: Int, height: Int, frameRate: Double, timeout: Double,
+                              logger: Logger) -> CameraFrameSource {
+        CameraFrameSource(camera: camera, source: url, width: width, height: height, frameRate: frameRate, logger: logger) {
+            try StreamLink(url: url, options: LiveInputOptions(timeout: timeout))
+        }
+    }
+
+    public var connection: ConnectionState {
+        stateLock.lock()
+        defer { stateLock.unlock() }
+        return state
     }
 
     /// Whether frames come from the camera now (else the slate); read from any thread.
-    public var isOnline: Bool {
-        onlineLock.lock()
-        defer { onlineLock.unlock() }
-        return online
-    }
+    public var isOnline: Bool { connection.online }
 
     public func read(into picture: Picture) throws -> SourceFrame? {
-        if !opened {
-            opened = true
-            open()
-            if device == nil { offlineSince = MonotonicClock.now() }
-        }
+        let interval = UInt64(1e9 / frameRate)
         while true {
-            if let device {
+            if let link {
                 do {
-                    return try capture(from: device, into: picture)
+                    let captureTime = try link.read(into: picture)
+                    picture.pts = Int64(captureTime / 1000)
+                    return SourceFrame(captureTime: captureTime)
                 } catch {
-                    lose(reason: "\(error)")
+                    lose(reason: Redaction.text("\(error)"))
                 }
             }
             let now = MonotonicClock.now()
-            if now >= nextAttempt {
-                open()
-                if device != nil { continue }
+            if !opener.isRunning && now >= nextAttempt {
+                opener.start(openLink)
+            }
+            // The first open is waited for a frame's time; later ones are looked at on each slate's beat.
+            let wait = waitedForFirstOpen ? now : now + interval
+            waitedForFirstOpen = true
+            if let outcome = opener.take(waitingUntil: wait) {
+                settle(outcome)
+                if link != nil { continue }
             }
             // The slate, on the camera's beat.
-            let interval = UInt64(1e9 / frameRate)
-            nextSlate = max(nextSlate + interval, now)
+            nextSlate = max(nextSlate + interval, MonotonicClock.now())
             MonotonicClock.sleep(until: nextSlate)
             picture.copy(from: slate)
             picture.pts = Int64(nextSlate / 1000)
@@ -88,61 +131,147 @@ public final class CameraFrameSource: FrameSource {
         }
     }
 
-    private func capture(from device: CaptureDevice, into picture: Picture) throws -> SourceFrame {
-        let target = grantedPicture ?? picture
-        let info = try device.read(into: target)
-        if let grantedPicture {
-            try importer.copy(grantedPicture, into: picture, path: path)
-            picture.pts = grantedPicture.pts
-        }
-        let now = MonotonicClock.now()
-        // A driver on another clock (or stamping in the future) is stamped on arrival instead.
-        let stamped = UInt64(max(0, info.timestampNanoseconds))
-        return SourceFrame(captureTime: info.isMonotonic && stamped <= now ? stamped : now)
-    }
-
-    private func open() {
-        do {
-            let capture = try CaptureDevice(path: path, request: request)
-            let granted = capture.granted
-            grantedPicture = granted.size == request.size ? nil : Picture(width: granted.size.width, height: granted.size.height)
-            device = capture
-            setOnline(true)
+    private func settle(_ outcome: Result<CameraLink, Error>) {
+        switch outcome {
+        case .success(let opened):
+            link = opened
             backoff.reset()
             lastFailure = nil
-            let scaled = grantedPicture == nil ? "" : ", scaled to \(request.size)"
+            update {
+                $0.online = true
+                if offlineSince != nil { $0.reopenings += 1 }
+            }
             if let since = offlineSince {
-                reopenings += 1
                 let seconds = Double(MonotonicClock.now() - since) / 1e9
-                logger.notice("camera \(camera): \(path) is back after \(String(format: "%.1f", seconds)) s: \(granted)\(scaled)")
+                logger.notice("camera \(camera): \(shownSource) is back after \(String(format: "%.1f", seconds)) s: \(opened.summary)")
             } else {
-                logger.info("camera \(camera): \(path) (\(capture.card), \(capture.driver)): \(granted)\(scaled)")
+                logger.info("camera \(camera): \(shownSource): \(opened.summary)")
             }
             offlineSince = nil
-        } catch {
-            let reason = "\(error)"
+        case .failure(let error):
+            let reason = Redaction.text("\(error)")
             // One line per new reason: a camera left unplugged for hours does not flood the journal.
             if reason != lastFailure {
                 logger.warning("camera \(camera): cannot open: \(reason); sending the offline slate, retrying")
                 lastFailure = reason
             }
-            nextAttempt = MonotonicClock.now() + UInt64(backoff.nextDelay() * 1e9)
+            let now = MonotonicClock.now()
+            if offlineSince == nil { offlineSince = now }
+            nextAttempt = now + UInt64(backoff.nextDelay() * 1e9)
         }
     }
 
-    private func setOnline(_ value: Bool) {
-        onlineLock.lock()
-        online = value
-        onlineLock.unlock()
+    private func update(_ change: (inout ConnectionState) -> Void) {
+        stateLock.lock()
+        change(&state)
+        stateLock.unlock()
     }
 
     private func lose(reason: String) {
-        device = nil
-        setOnline(false)
-        losses += 1
+        link = nil
+        update {
+            $0.online = false
+            $0.losses += 1
+        }
         offlineSince = MonotonicClock.now()
         lastFailure = nil
         nextAttempt = 0
         logger.warning("camera \(camera): lost: \(reason); sending the offline slate, reopening")
+    }
+}
+
+/// Opens a camera on a thread of its own, one attempt at a time, and holds the outcome until it is
+/// taken. An attempt still running when the source goes away ends on its own; what it opened is closed.
+private final class LinkOpener: @unchecked Sendable {
+    // @unchecked: every field is read and written under `condition`.
+    private let condition = NSCondition()
+    private var running = false
+    private var outcome: Result<CameraLink, Error>?
+
+    var isRunning: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return running || outcome != nil
+    }
+
+    func start(_ open: @escaping @Sendable () throws -> CameraLink) {
+        condition.lock()
+        running = true
+        condition.unlock()
+        WorkerThread.start(name: "veil-connect") { [self] in
+            let result = Result { try open() }
+            condition.lock()
+            outcome = result
+            running = false
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+
+    /// The outcome of the attempt, once it ended; waits for it until the clock reads `deadline`.
+    func take(waitingUntil deadline: UInt64) -> Result<CameraLink, Error>? {
+        condition.lock()
+        defer { condition.unlock() }
+        while outcome == nil && running {
+            let now = MonotonicClock.now()
+            guard now < deadline else { break }
+            _ = condition.wait(until: Date(timeIntervalSinceNow: Double(deadline - now) / 1e9))
+        }
+        defer { outcome = nil }
+        return outcome
+    }
+}
+
+/// A V4L2 device: the driver's timestamps (CLOCK_MONOTONIC, the pipeline's clock), its frames scaled
+/// to the pipeline's size where the granted size differs.
+private final class DeviceLink: CameraLink {
+    private let device: CaptureDevice
+    private let path: String
+    private let requested: FrameSize
+    /// The granted size's picture, when it is not the pipeline's.
+    private let grantedPicture: Picture?
+    private let importer = FrameImporter()
+
+    init(path: String, request: CaptureRequest) throws {
+        device = try CaptureDevice(path: path, request: request)
+        self.path = path
+        requested = request.size
+        let granted = device.granted.size
+        grantedPicture = granted == request.size ? nil : Picture(width: granted.width, height: granted.height)
+    }
+
+    var summary: String {
+        "(\(device.card), \(device.driver)): \(device.granted)\(grantedPicture == nil ? "" : ", scaled to \(requested)")"
+    }
+
+    func read(into picture: Picture) throws -> UInt64 {
+        let info = try device.read(into: grantedPicture ?? picture)
+        if let grantedPicture { try importer.copy(grantedPicture, into: picture, path: path) }
+        let now = MonotonicClock.now()
+        // A driver on another clock (or stamping in the future) is stamped on arrival instead.
+        let stamped = UInt64(max(0, info.timestampNanoseconds))
+        return info.isMonotonic && stamped <= now ? stamped : now
+    }
+}
+
+/// A network stream opened with FFmpeg, decoded on the capture thread and scaled to the pipeline's
+/// size. Frames are stamped on arrival: a stream's own timestamps are on the sender's clock. Its end is
+/// a loss like any other: a camera does not end.
+private final class StreamLink: CameraLink {
+    private let reader: VideoReader
+    private let url: String
+
+    init(url: String, options: LiveInputOptions) throws {
+        reader = try VideoReader(path: url, decoderThreads: 1, live: options)
+        self.url = url
+    }
+
+    var summary: String { "\(reader.width)x\(reader.height) at \(FrameRateText.fps(reader.frameRate.value)) fps" }
+
+    func read(into picture: Picture) throws -> UInt64 {
+        guard try reader.read(into: picture, passthrough: { _ in }) else {
+            throw reader.cutShort ?? MediaError.failed(action: "read", path: url, reason: "the stream ended")
+        }
+        return MonotonicClock.now()
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import VeilCore
 import VeilMedia
 
 /// One preallocated slot of the ring: a picture and what the pipeline knows of when it was taken.

@@ -1,3 +1,4 @@
+import VeilCore
 import VeilMedia
 
 /// One frame as a source delivered it.

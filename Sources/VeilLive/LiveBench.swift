@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import VeilCore
 import VeilPipeline
 
 /// `veil bench --live`: a file played at a camera's rate through one live pipeline, no camera needed.

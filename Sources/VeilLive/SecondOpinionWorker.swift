@@ -1,4 +1,5 @@
 import Foundation
+import VeilCore
 import VeilMedia
 import VeilPipeline
 import VeilVision

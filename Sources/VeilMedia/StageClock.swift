@@ -1,4 +1,5 @@
 import Foundation
+import VeilCore
 
 /// Accumulates wall time per named stage (decode, detect, landmarks, warp, blend, encode…), for the
 /// benchmark's per-stage figures. Not thread-safe: one per thread, merged at the end.
@@ -9,8 +10,8 @@ public struct StageClock {
     public init() {}
 
     public mutating func time<T>(_ stage: String, _ body: () throws -> T) rethrows -> T {
-        let start = DispatchTime.now().uptimeNanoseconds
-        defer { add(stage, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9) }
+        let start = MonotonicClock.now()
+        defer { add(stage, MonotonicClock.seconds(since: start)) }
         return try body()
     }
 

@@ -46,9 +46,10 @@ public final class VideoReader {
     /// One frame interval at `frameRate`, in `timeBase`.
     let frameDuration: Int64
 
-    /// decoderThreads: 0 lets FFmpeg choose.
-    public init(path: String, decoderThreads: Int = 0) throws {
-        let demuxer = try Demuxer(path: path)
+    /// decoderThreads: 0 lets FFmpeg choose. `live`: a live input (a network camera), every open, probe
+    /// and read bounded by its timeout.
+    public init(path: String, decoderThreads: Int = 0, live: LiveInputOptions? = nil) throws {
+        let demuxer = try Demuxer(path: path, live: live)
         var codec: UnsafePointer<AVCodec>?
         let index = av_find_best_stream(demuxer.context, AVMEDIA_TYPE_VIDEO, -1, -1, &codec, 0)
         if index == veil_averror_stream_not_found() { throw MediaError.noVideoStream(path: path) }
@@ -105,6 +106,7 @@ public final class VideoReader {
     /// picture's size) with its pts in `timeBase`, calling `passthrough` for every audio packet demuxed on the way. Returns false at the
     /// end of the input, once the decoder has given up its last frames.
     public func read(into picture: Picture, passthrough: (StreamPacket) throws -> Void) throws -> Bool {
+        demuxer.armDeadline()
         while true {
             switch decoder.receive() {
             case .frame:
@@ -159,12 +161,14 @@ public final class VideoReader {
         if status < 0 {
             // A truncated or broken input ends where it breaks; the frames still in the decoder come out.
             if status != veil_averror_eof() {
-                cutShort = MediaError.failed(action: "read", path: path, reason: ffmpegErrorText(status))
+                cutShort = MediaError.failed(action: "read", path: path, reason: demuxer.failureText(status))
             }
             startDraining()
             return
         }
         defer { av_packet_unref(packet) }
+        // A stream that still sends is not silent, however long its decoder waits for a keyframe.
+        demuxer.armDeadline()
         if packet.pointee.stream_index == videoStream.pointee.index {
             let sent = decoder.send(packet)
             if sent < 0 { noteDamage(sent) }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import VeilCore
 import VeilMedia
 
 /// Every output of one camera. The pipeline's processing thread hands each anonymized frame to
@@ -144,10 +145,10 @@ public final class CameraOutputs {
         while let frame = pool.take() {
             for output in loopbacks { output.offer(frame.picture, captureTime: frame.captureTime) }
             if let encoder {
-                let begin = Monotonic.now()
+                let begin = MonotonicClock.now()
                 do {
                     try encoder.encode(frame.picture, captureTime: frame.captureTime, emit: fanOut)
-                    let seconds = Double(Monotonic.now() - begin) / 1e9
+                    let seconds = Double(MonotonicClock.now() - begin) / 1e9
                     updateEncoder { $0.framesEncoded += 1; $0.encodeTime.record(seconds) }
                     loggedEncodeError = nil
                 } catch {

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import VeilCore
 import VeilMedia
 
 /// Raw frames to a v4l2loopback device, on its own thread behind a two-picture pool, so that a
@@ -59,7 +60,7 @@ final class LoopbackOutput {
 
     private func deliver(_ frame: FramePool.Frame) {
         if device == nil {
-            guard Monotonic.now() >= retryAt else { return health.count(\.skipped) }
+            guard MonotonicClock.now() >= retryAt else { return health.count(\.skipped) }
             do {
                 device = try LoopbackDevice(path: devicePath, width: width, height: height)
             } catch {

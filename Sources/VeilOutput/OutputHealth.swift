@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import VeilCapture
+import VeilCore
 
 /// An output's counters and up/down state, shared by its thread (which updates them) and
 /// `statistics` readers. Logs each change of state once: paused (with the error), recovered.
@@ -30,7 +31,7 @@ final class OutputHealth {
 
     /// A packet or frame was handed over; clears a failure.
     func sent(bytes: Int, captureTime: UInt64) {
-        let latency = Double(Monotonic.now() &- captureTime) / 1e9
+        let latency = Double(MonotonicClock.now() &- captureTime) / 1e9
         var recovered = false
         update {
             $0.sent += 1
@@ -59,7 +60,7 @@ final class OutputHealth {
             let retry = fixedInterval.map { "retrying every \(Int($0)) s" } ?? "retrying with backoff"
             logger.warning("output paused: \(text); \(retry)", metadata: ["output": "\(name)"])
         }
-        return Monotonic.after(seconds: fixedInterval ?? backoff.nextDelay())
+        return MonotonicClock.after(seconds: fixedInterval ?? backoff.nextDelay())
     }
 
     /// The output's thread was still writing when shutdown could wait no longer.

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import VeilCore
 
 /// One packet output with its own thread and bounded queue, so that a slow or failing destination
 /// never holds up the encoder or the camera's other outputs. A failure closes the sink; it is
@@ -65,7 +66,7 @@ final class PacketOutput {
 
     private func deliver(_ packet: EncodedPacket) {
         if !isOpen {
-            guard packet.isKeyframe, Monotonic.now() >= retryAt else { return health.count(\.skipped) }
+            guard packet.isKeyframe, MonotonicClock.now() >= retryAt else { return health.count(\.skipped) }
             do {
                 try sink.open(stream)
                 isOpen = true

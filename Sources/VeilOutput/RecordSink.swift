@@ -1,5 +1,6 @@
 import Glibc
 import Logging
+import VeilCore
 
 /// Segmented recordings of one camera: a new segment every `segmentSeconds` at the next keyframe,
 /// retention applied before each segment starts and every half minute. A full disk pauses the
@@ -75,7 +76,7 @@ final class RecordSink: PacketSink {
             do {
                 segment = try RecordingSegment(path: path, container: container, stream: stream)
                 logger.info("recording segment started", metadata: ["file": "\(path)"])
-                nextSync = Monotonic.after(seconds: RecordSink.syncIntervalSeconds)
+                nextSync = MonotonicClock.after(seconds: RecordSink.syncIntervalSeconds)
                 return
             } catch let failure as RecordingFailure where failure.code == EEXIST {
                 continue
@@ -96,7 +97,7 @@ final class RecordSink: PacketSink {
     }
 
     private func housekeeping() throws {
-        let now = Monotonic.now()
+        let now = MonotonicClock.now()
         if let segment, now >= nextSync {
             try segment.sync()
             nextSync = now + UInt64(RecordSink.syncIntervalSeconds * 1e9)
@@ -105,7 +106,7 @@ final class RecordSink: PacketSink {
     }
 
     private func applyRetention(keeping current: String?) {
-        nextRetention = Monotonic.after(seconds: RecordSink.retentionIntervalSeconds)
+        nextRetention = MonotonicClock.after(seconds: RecordSink.retentionIntervalSeconds)
         let name = current.map { String($0.split(separator: "/").last ?? "") }
         for deleted in directory.enforceRetention(keeping: name) {
             logger.info("deleted oldest recording segment to stay under the size limit", metadata: ["file": "\(directory.path)/\(deleted)"])

@@ -119,7 +119,7 @@ public final class FileProcessor {
         let secondOpinion = try SecondOpinionDetector()
         var audited = 0, recallIncidents = 0
 
-        let started = DispatchTime.now().uptimeNanoseconds
+        let started = MonotonicClock.now()
         var report = ProcessReport()
         report.size = "\(reader.width)x\(reader.height)"
         let progress = Progress(total: reader.estimatedFrameCount, enabled: options.showProgress)
@@ -213,7 +213,7 @@ public final class FileProcessor {
         if let cut = reader.cutShort { logger.warning("input ended early: \(cut)") }
         try writer.finish()
         report.summary = try log.finish() + [("second_opinion_frames", audited), ("recall_incidents", recallIncidents)]
-        report.seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        report.seconds = MonotonicClock.seconds(since: started)
         report.clock.merge(decodeClock.clock)
         report.clock.merge(encodeClock.clock)
         return report
@@ -242,7 +242,7 @@ final class FirstError {
 final class Progress {
     private let total: Int?
     private let enabled: Bool
-    private let start = DispatchTime.now().uptimeNanoseconds
+    private let start = MonotonicClock.now()
     private var lastPrint: UInt64 = 0
 
     init(total: Int?, enabled: Bool) {
@@ -252,7 +252,7 @@ final class Progress {
 
     func update(_ frames: Int) {
         guard enabled else { return }
-        let now = DispatchTime.now().uptimeNanoseconds
+        let now = MonotonicClock.now()
         guard now - lastPrint > 250_000_000 else { return }
         lastPrint = now
         let elapsed = Double(now - start) / 1e9

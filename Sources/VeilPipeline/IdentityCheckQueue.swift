@@ -1,4 +1,5 @@
 import Foundation
+import VeilCore
 import VeilMedia
 import VeilVision
 
@@ -117,12 +118,12 @@ public final class IdentityCheckQueue {
     }
 
     private func run(_ job: Job) {
-        let started = DispatchTime.now().uptimeNanoseconds
+        let started = MonotonicClock.now()
         let subject = job.subject.flatMap { try? encoder.describe(original, face: $0) }
         let swapped = job.output
             .flatMap { predictor.landmarks(in: output.y, following: $0) }
             .flatMap { try? encoder.describe(output, face: $0) }
-        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        let elapsed = MonotonicClock.seconds(since: started)
         condition.lock()
         finished.append(Result(job: job, subject: subject, output: swapped))
         checksRun += 1

@@ -35,6 +35,10 @@ public struct CameraStatus: Sendable {
     public var quickCover = 0
     public var droppedLate = 0
     public var placeholders = 0
+    /// Times the camera was lost (unplugged, failing, silent past `source_timeout_ms`, a stream ended),
+    /// and times it came back (a camera missing at start counts its first open).
+    public var losses = 0
+    public var reconnects = 0
 
     /// Capture to hand-off, seconds.
     public var latencyP50 = 0.0

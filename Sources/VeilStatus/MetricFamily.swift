@@ -30,6 +30,11 @@ struct MetricFamily: Sendable {
         name: "veil_ladder_frames_total", help: "Frames that took a rung of the degrade ladder to meet their deadline.")
     static let placeholders = MetricFamily(
         name: "veil_placeholder_frames_total", help: "Offline slates sent while the camera was gone.")
+    static let cameraLosses = MetricFamily(
+        name: "veil_camera_losses_total",
+        help: "Times the camera was lost: unplugged, failing, silent past source_timeout_ms, or its stream ended.")
+    static let cameraReconnects = MetricFamily(
+        name: "veil_camera_reconnects_total", help: "Times the camera came back after a loss, or after missing at start.")
     static let faces = MetricFamily(name: "veil_faces_total", help: "Faces de-identified, by how.")
     static let identityChecks = MetricFamily(
         name: "veil_identity_checks_total", help: "Face-descriptor checks of an anonymized face against its subject.")

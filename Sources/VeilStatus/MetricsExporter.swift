@@ -45,6 +45,8 @@ final class MetricsExporter: @unchecked Sendable {
         count(.ladder, labels + [("rung", "quick_cover")], camera.quickCover)
         count(.ladder, labels + [("rung", "dropped_late")], camera.droppedLate)
         count(.placeholders, labels, camera.placeholders)
+        count(.cameraLosses, labels, camera.losses)
+        count(.cameraReconnects, labels, camera.reconnects)
         for (handling, faces) in camera.faces {
             count(.faces, labels + [("handling", handling)], faces)
         }

@@ -11,6 +11,7 @@ struct StatusDocument: Encodable {
         let name: String
         let source: String
         let online: Bool
+        let connection: Connection
         let stalled: Bool
         let secondsSinceProgress: Double
         let frames: Frames
@@ -33,6 +34,12 @@ struct StatusDocument: Encodable {
         let failClosed: Int
         let noPassInTime: Int
         let placeholders: Int
+    }
+
+    /// The camera's losses and returns (see CameraStatus).
+    struct Connection: Encodable {
+        let losses: Int
+        let reconnects: Int
     }
 
     struct Ladder: Encodable {
@@ -101,6 +108,7 @@ struct StatusDocument: Encodable {
         self.cameras = cameras.map { camera in
             Camera(
                 name: camera.name, source: camera.source, online: camera.online,
+                connection: Connection(losses: camera.losses, reconnects: camera.reconnects),
                 stalled: camera.secondsSinceProgress >= stallLimit,
                 secondsSinceProgress: camera.secondsSinceProgress,
                 frames: Frames(in: camera.framesIn, out: camera.framesOut, dropped: camera.dropped,

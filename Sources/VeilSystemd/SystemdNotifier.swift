@@ -1,4 +1,5 @@
 import Foundation
+import VeilCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -64,9 +65,7 @@ public final class SystemdNotifier: Sendable {
     /// A reload has begun; `ready()` ends it. MONOTONIC_USEC lets systemd 253+ tell this reload from
     /// an earlier one (Type=notify-reload needs it); older versions ignore it.
     public func reloading(status: String? = nil) {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        let microseconds = UInt64(now.tv_sec) * 1_000_000 + UInt64(now.tv_nsec) / 1_000
+        let microseconds = MonotonicClock.now() / 1_000
         send(["RELOADING=1", "MONOTONIC_USEC=\(microseconds)"] + statusLine(status))
     }
 

@@ -150,25 +150,6 @@ func recordings(of camera: String, in directory: URL) throws -> [String] {
         .map { folder.appendingPathComponent($0).path }
 }
 
-/// A TCP port nothing listens on now (bound once by us, then released).
-func freePort() throws -> Int {
-    let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
-            guard bind(fd, pointer, length) == 0 else { return -1 }
-            return getsockname(fd, pointer, &length)
-        }
-    }
-    guard bound == 0 else { throw XCTSkip("cannot bind a TCP port on 127.0.0.1") }
-    return Int(UInt16(bigEndian: address.sin_port))
-}
-
 /// GET http://127.0.0.1:PORT/PATH with curl: status code and body.
 func httpGet(port: Int, _ path: String) throws -> (status: Int, body: String) {
     let result = try Program.run("/usr/bin/curl", ["-s", "-w", "\n%{http_code}", "http://127.0.0.1:\(port)\(path)"])

@@ -1,4 +1,5 @@
 import Foundation
+import VeilTestSupport
 import XCTest
 
 /// `veil run` as systemd runs it: notify protocol on a real datagram socket, watchdog, reload, stop.
@@ -26,7 +27,7 @@ final class RunCommandTests: XCTestCase {
     func testNotifiesReadyPingsWatchdogAndStopsCleanlyOnSIGTERM() throws {
         let sample = try Run.sample("sample.mp4")
         let listener = try NotifyListener(directory: directory)
-        let port = try freePort()
+        let port = try Ports.free()
         let config = try writeConfig(daemonConfig(cameras: [("room-1", 15), ("room-2", 15)], directory: directory, source: sample,
                                                   http: "127.0.0.1:\(port)"))
         let started = Date()
@@ -71,7 +72,7 @@ final class RunCommandTests: XCTestCase {
         // in the stability log, which ends with the camera's summary and reads in `veil report`.
         let sample = try Run.sample("sample.mp4")
         let listener = try NotifyListener(directory: directory)
-        let port = try freePort()
+        let port = try Ports.free()
         let log = directory.appendingPathComponent("stability.jsonl").path
         let config = try writeConfig(daemonConfig(cameras: [("room-1", 15)], directory: directory, source: sample,
                                                   http: "127.0.0.1:\(port)", mode: "swap", stabilityLog: log,
@@ -107,9 +108,16 @@ final class RunCommandTests: XCTestCase {
     }
 
     func testWatchdogPingsStopWhenAPipelineStalls() throws {
-        // A source that stops delivering without ending: a FIFO whose writer is frozen.
+        // A source that stops delivering without ending: a FIFO whose writer is frozen. The pipe is
+        // shrunk to one page, held open here for that: at its default 64 KiB it buffered seconds of
+        // this stream, which the daemon went on reading after the freeze.
         let fifo = directory.appendingPathComponent("camera.ts").path
         XCTAssertEqual(mkfifo(fifo, 0o600), 0)
+        let pipeHolder = open(fifo, O_RDWR | O_NONBLOCK)
+        XCTAssertGreaterThanOrEqual(pipeHolder, 0)
+        let setPipeSize: Int32 = 1031  // F_SETPIPE_SZ (Linux)
+        XCTAssertEqual(fcntl(pipeHolder, setPipeSize, Int32(getpagesize())), Int32(getpagesize()))
+        defer { close(pipeHolder) }
         let writer = Process()
         writer.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
         writer.arguments = ["-v", "error", "-nostdin", "-re", "-f", "lavfi", "-i", "testsrc=size=320x180:rate=15",
@@ -186,7 +194,7 @@ final class RunCommandTests: XCTestCase {
         let enrolled = try Run.veil("enroll", "dr-obama", portrait, "--consent", consent)
         XCTAssertEqual(enrolled.status, 0, enrolled.stderr)
         let listener = try NotifyListener(directory: directory)
-        let port = try freePort()
+        let port = try Ports.free()
         let config = try writeConfig(daemonConfig(cameras: [("room", 15)], directory: directory, source: sample,
                                                   http: "127.0.0.1:\(port)", size: "640x360", consent: consent))
         let daemon = try DaemonProcess(config: config, environment: environment(listener))

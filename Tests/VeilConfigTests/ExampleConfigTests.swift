@@ -17,7 +17,7 @@ final class ExampleConfigTests: XCTestCase {
                              consent: nil, consentDistance: 0.4),
             cameras: [.init(
                 name: "exam-room-1", source: "/dev/video0", size: .init(width: 1280, height: 720), fps: 30, format: .auto,
-                budgetMs: 100, realtime: true,
+                budgetMs: 100, realtime: true, sourceTimeoutMs: 2000,
                 outputs: [
                     .rtp(.init(address: .init(host: "127.0.0.1", port: 5004), sdp: "/run/veil/exam-room-1.sdp")),
                     .srtp(.init(address: .init(host: "127.0.0.1", port: 5006), sdp: "/run/veil/exam-room-1-srtp.sdp",

@@ -7,8 +7,8 @@ import XCTest
 final class CameraFrameSourceTests: XCTestCase {
     private func missingCamera(fps: Double = 50) -> CameraFrameSource {
         let request = CaptureRequest(size: FrameSize(width: 160, height: 96), framesPerSecond: fps)
-        return CameraFrameSource(camera: "room-9", path: "/dev/veil-no-such-camera", request: request,
-                                 logger: Logger(label: "test"))
+        return CameraFrameSource.device(camera: "room-9", path: "/dev/veil-no-such-camera", request: request,
+                                        logger: Logger(label: "test"))
     }
 
     func testMissingCameraDeliversTheSlateAtTheCameraRate() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import VeilAnonymize
+import VeilCore
 import VeilLive
 import VeilMedia
 import VeilPipeline
