@@ -105,6 +105,17 @@ test-v4l2-loopback: setup
 	scripts/v4l2-vm.sh --loopback $(V4L2_LOOPBACK_OUT) $(CURDIR)/scripts/vm-loopback-run.sh $$veil $(V4L2_LOOPBACK_OUT) $(V4L2_LOOPBACK_FRAMES)
 	scripts/check-loopback.sh $(V4L2_LOOPBACK_OUT) $(V4L2_LOOPBACK_FRAMES)
 
+# A soak with injected faults (scripts/soak.sh): two cameras (a file, an RTSP camera on a real RTSP
+# server) with RTP, SRTP and recordings, while a schedule stops, restarts and hangs the RTSP server,
+# fills and frees the recording disk, reloads a changed and a broken config, stalls the detector and
+# an RTP receiver; then the daemon must still run, memory and descriptors be flat, recordings play
+# without a gap longer than their outage, and no output frame show the subject's face unchanged.
+SOAK_MINUTES ?= 3
+
+.PHONY: soak
+soak: release
+	scripts/soak.sh .build/release/veil $(OUT)/soak $(SOAK_MINUTES)
+
 # Install as a system service: `make install` (as root) builds the release binary if needed, then
 # installs it, the unit, the example config (never over an edited one) and the models and donors,
 # and creates the system user `veil` (in group video). Then: edit /etc/veil/veil.toml,

@@ -64,7 +64,8 @@ let package = Package(
         ]),
         // `veil run`: cameras, outputs and systemd together, as a service group.
         .target(name: "VeilDaemon", dependencies: [
-            "VeilCore", "VeilLive", "VeilOutput", "VeilStatus", "VeilConfig", "VeilSystemd", "VeilCapture", "VeilMedia", "VeilPipeline",
+            "CProcess", "VeilCore", "VeilLive", "VeilOutput", "VeilStatus", "VeilConfig", "VeilSystemd", "VeilCapture", "VeilMedia",
+            "VeilPipeline",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -72,7 +72,10 @@ final class CameraPipeline {
                                     outputs: camera.outputs.map { Self.output($0, camera: camera.name) }, logger: logger)
         anonymizer = models.anonymizer
         let outputs = outputs, progress = progress
-        pipeline = LivePipeline(source: source, detector: models.detector, anonymizer: models.anonymizer, settings: live,
+        let detector = ProcessInfo.processInfo.environment[StallHookDetector.variable].map {
+            StallHookDetector(models.detector, whileExists: $0) as FaceDetecting
+        } ?? models.detector
+        pipeline = LivePipeline(source: source, detector: detector, anonymizer: models.anonymizer, settings: live,
                                 secondOpinion: models.secondOpinion) { frame, _ in
             outputs.submit(frame.picture, captureTime: frame.captureTime)
             progress.mark()

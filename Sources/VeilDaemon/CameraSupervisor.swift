@@ -1,3 +1,4 @@
+import CProcess
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -122,6 +123,8 @@ public final class CameraSupervisor: Service, StatusSource, @unchecked Sendable 
                 // low priority, so that the cameras that keep running keep their deadlines meanwhile.
                 WorkerThread.start(name: "veil-reload", niceness: 10) {
                     self.reload()
+                    // The retired cameras are gone now (reload's own references with it).
+                    veil_return_freed_memory()
                     done.resume()
                 }
             }

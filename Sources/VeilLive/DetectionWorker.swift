@@ -150,3 +150,21 @@ final class DetectionWorker {
         }
     }
 }
+
+/// A fault hook for soaks (`make soak`): while the file named by VEIL_TEST_STALL_DETECTOR exists, every
+/// detection pass waits, as a stalled detector would; the live invariant must cover every frame meanwhile.
+public final class StallHookDetector: FaceDetecting {
+    public static let variable = "VEIL_TEST_STALL_DETECTOR"
+    private let inner: FaceDetecting
+    private let path: String
+
+    public init(_ inner: FaceDetecting, whileExists path: String) {
+        self.inner = inner
+        self.path = path
+    }
+
+    public func detect(_ picture: Picture) throws -> [Detection] {
+        while access(path, F_OK) == 0 { usleep(20_000) }
+        return try inner.detect(picture)
+    }
+}

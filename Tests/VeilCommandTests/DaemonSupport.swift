@@ -107,10 +107,10 @@ final class DaemonProcess {
 }
 
 /// A daemon config for tests: small file-fed cameras (the sample clip, played like a camera), in blur
-/// mode unless told, each recording into `directory`/NAME.
-func daemonConfig(cameras: [(name: String, fps: Int)], directory: URL, source: String, realtime: Bool = true,
-                  http: String = "", mode: String = "blur", stabilityLog: String = "", size: String = "320x180",
-                  consent: String = "") -> String {
+/// mode unless told, each recording into `directory`/NAME. `sources`: other sources, by camera name.
+func daemonConfig(cameras: [(name: String, fps: Int)], directory: URL, source: String, sources: [String: String] = [:],
+                  realtime: Bool = true, http: String = "", mode: String = "blur", stabilityLog: String = "",
+                  size: String = "320x180", consent: String = "", sourceTimeoutMs: Int = 2000) -> String {
     var text = """
         [daemon]
         http = "\(http)"
@@ -126,10 +126,11 @@ func daemonConfig(cameras: [(name: String, fps: Int)], directory: URL, source: S
 
             [[camera]]
             name = "\(camera.name)"
-            source = "\(source)"
+            source = "\(sources[camera.name] ?? source)"
             size = "\(size)"
             fps = \(camera.fps)
             realtime = \(realtime)
+            source_timeout_ms = \(sourceTimeoutMs)
 
               [[camera.output]]
               kind = "record"

@@ -147,6 +147,74 @@ final class RunCommandTests: XCTestCase {
         XCTAssertTrue(daemon.output.contains("pipeline stalled: frozen"), daemon.output)
     }
 
+    /// One camera's network source (a real RTSP server) is missing at start, comes up, goes away and
+    /// comes back: the daemon stays up throughout, that camera's recording carries the slate through
+    /// each outage and live frames between, and the other camera's recording has no gap.
+    func testANetworkCameraMissingAtStartAndLostMidStreamNeverStopsTheDaemonOrTouchesAnotherCamera() throws {
+        let sample = try Run.sample("sample.mp4")
+        let rtsp = try RTSPCamera(fps: 10)
+        let listener = try NotifyListener(directory: directory)
+        let port = try Ports.free()
+        let config = try writeConfig(daemonConfig(cameras: [("steady", 10), ("ipcam", 10)], directory: directory, source: sample,
+                                                  sources: ["ipcam": rtsp.url], http: "127.0.0.1:\(port)", sourceTimeoutMs: 1000))
+        let daemon = try DaemonProcess(config: config, environment: environment(listener, watchdogSeconds: 10))
+        XCTAssertTrue(listener.wait(for: "READY=1", timeout: 60), "READY=1 with a network camera missing")
+        /// The camera's state in /status: online, and its reconnects.
+        func ipcam() throws -> (online: Bool, reconnects: Int, losses: Int) {
+            let body = try httpGet(port: port, "/status").body
+            let document = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any], body)
+            let cameras = try XCTUnwrap(document["cameras"] as? [[String: Any]], body)
+            let camera = try XCTUnwrap(cameras.first { $0["name"] as? String == "ipcam" }, body)
+            let connection = try XCTUnwrap(camera["connection"] as? [String: Int], body)
+            return (camera["online"] as? Bool ?? false, connection["reconnects"] ?? -1, connection["losses"] ?? -1)
+        }
+        func waitFor(_ what: String, timeout: Double, _ condition: () throws -> Bool) throws {
+            let end = Date().addingTimeInterval(timeout)
+            while Date() < end {
+                if try condition() { return }
+                Thread.sleep(forTimeInterval: 0.2)
+            }
+            XCTFail("\(what) within \(timeout) s")
+        }
+        Thread.sleep(forTimeInterval: 2)
+        XCTAssertFalse(try ipcam().online)
+
+        try rtsp.start()
+        try waitFor("the camera online", timeout: 20) { try ipcam().online }
+        Thread.sleep(forTimeInterval: 2)
+        rtsp.stop()
+        try waitFor("the camera offline", timeout: 10) { try !ipcam().online }
+        Thread.sleep(forTimeInterval: 2)
+        try rtsp.start()
+        try waitFor("the camera back", timeout: 20) { try ipcam().reconnects == 2 }
+        Thread.sleep(forTimeInterval: 2)
+        let state = try ipcam()
+        XCTAssertTrue(state.online)
+        XCTAssertEqual(state.losses, 1)
+        let metrics = try httpGet(port: port, "/metrics").body
+        XCTAssertTrue(metrics.contains("veil_camera_reconnects_total{camera=\"ipcam\"} 2"), metrics)
+        XCTAssertTrue(metrics.contains("veil_camera_losses_total{camera=\"ipcam\"} 1"), metrics)
+        XCTAssertTrue(daemon.process.isRunning, "the daemon stayed up")
+        XCTAssertEqual(daemon.terminate(), 0)
+
+        let log = daemon.output
+        XCTAssertTrue(log.contains("camera ipcam: cannot open: "), log)
+        XCTAssertTrue(log.contains("camera ipcam: lost: "), log)
+        XCTAssertEqual(log.components(separatedBy: "camera ipcam: \(rtsp.url) is back after").count - 1, 2, log)
+        // Both recordings run from start to stop: the other camera's without a frame missing (one lost
+        // would make a 200 ms gap at 10 fps); the network camera's with the slate through each outage,
+        // no gap longer than the silence that tells a loss (source_timeout_ms, 1 s here).
+        for (camera, limit) in [("steady", 180), ("ipcam", 1300)] {
+            let files = try recordings(of: camera, in: directory)
+            XCTAssertEqual(files.count, 1, camera)
+            let times = try Probe(files[0]).relativeMilliseconds
+            XCTAssertGreaterThan(times.count, 80, camera)
+            let longest = zip(times, times.dropFirst()).map { $1 - $0 }.max() ?? 0
+            XCTAssertLessThan(longest, limit, "\(camera)'s longest gap between frames, ms")
+            print("\(camera): \(times.count) frames recorded, longest gap \(longest) ms")
+        }
+    }
+
     func testReloadRestartsOnlyTheChangedCameraAndKeepsAnUnchangedOneStreaming() throws {
         let sample = try Run.sample("sample.mp4")
         let listener = try NotifyListener(directory: directory)
