@@ -37,7 +37,7 @@ let package = Package(
         .systemLibrary(name: "CV4L2", pkgConfig: "libv4l2", providers: [.apt(["libv4l-dev"])]),
         .target(name: "VeilCapture", dependencies: ["CV4L2", "CFFmpeg", "VeilCore", "VeilMedia"]),
         // Run inside the vivid test VM (scripts/v4l2-vm.sh, `make test-v4l2`), not shipped.
-        .executableTarget(name: "V4L2Probe", dependencies: ["VeilCapture", "VeilMedia"]),
+        .executableTarget(name: "V4L2Probe", dependencies: ["VeilCapture", "VeilCore", "VeilMedia"]),
         .target(name: "VeilVision", dependencies: ["CVision", "VeilCore", "VeilMedia"]),
         .target(name: "VeilAnonymize", dependencies: ["VeilMedia", "VeilVision"]),
         .target(name: "VeilPipeline", dependencies: ["VeilCore", "VeilMedia", "VeilVision", "VeilAnonymize",
@@ -51,7 +51,7 @@ let package = Package(
                                                    .product(name: "Logging", package: "swift-log")]),
         // Writes a recording (and optionally RTP/SRTP) of paced frames until killed: the SIGKILL
         // crash-safety test runs it, and with --seconds it measures the outputs' costs. Not shipped.
-        .executableTarget(name: "RecordProbe", dependencies: ["VeilOutput", "VeilMedia",
+        .executableTarget(name: "RecordProbe", dependencies: ["VeilCore", "VeilOutput", "VeilMedia",
                                                               .product(name: "Logging", package: "swift-log")]),
         // The daemon's HTTP endpoints; reads plain values from a StatusSource, knows nothing of the pipeline.
         .target(name: "VeilStatus", dependencies: [

@@ -9,6 +9,7 @@
 // Prints "frames N" once a second (frames submitted so far), and with --seconds a summary at the end.
 import Glibc
 import Logging
+import VeilCore
 import VeilMedia
 import VeilOutput
 
@@ -94,12 +95,6 @@ func frames(_ options: Options) throws -> [Picture] {
     return pictures
 }
 
-func monotonicNow() -> UInt64 {
-    var t = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &t)
-    return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
-}
-
 func milliseconds(_ seconds: Double) -> String {
     let tenths = Int((seconds * 1e4).rounded())
     return "\(tenths / 10).\(tenths % 10) ms"
@@ -115,17 +110,17 @@ func run() throws {
                                     encoder: EncoderOptions(preset: options.preset, bitrateKbps: options.bitrateKbps, gop: options.gop), outputs: options.outputs, logger: logger)
     outputs.start()
     let interval = UInt64(1e9 / options.fps)
-    let begin = monotonicNow()
+    let begin = MonotonicClock.now()
     let end = options.seconds.map { begin + UInt64($0 * 1e9) }
     var submitted = 0
     var nextReport = begin + 1_000_000_000
-    while end.map({ monotonicNow() < $0 }) ?? true {
+    while end.map({ MonotonicClock.now() < $0 }) ?? true {
         let due = begin + UInt64(submitted) * interval
         var deadline = timespec(tv_sec: Int(due / 1_000_000_000), tv_nsec: Int(due % 1_000_000_000))
         while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, nil) == EINTR {}
-        outputs.submit(pictures[submitted % pictures.count], captureTime: monotonicNow())
+        outputs.submit(pictures[submitted % pictures.count], captureTime: MonotonicClock.now())
         submitted += 1
-        if monotonicNow() >= nextReport {
+        if MonotonicClock.now() >= nextReport {
             print("frames \(submitted)")
             fflush(stdout)
             nextReport += 1_000_000_000

@@ -8,6 +8,7 @@
 // on the first thing that is wrong.
 import Glibc
 import VeilCapture
+import VeilCore
 import VeilMedia
 
 struct ProbeFailure: Error, CustomStringConvertible {
@@ -89,12 +90,6 @@ func say(_ line: String) {
     fflush(stdout)
 }
 
-func monotonicNanoseconds() -> Int64 {
-    var now = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &now)
-    return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
-}
-
 /// Opens the device and checks that the driver granted what was asked (vivid grants everything).
 func openDevice(_ options: Options) throws -> CaptureDevice {
     let request = CaptureRequest(size: options.size, framesPerSecond: 30, formats: [options.format], timeoutSeconds: 5)
@@ -106,17 +101,20 @@ func openDevice(_ options: Options) throws -> CaptureDevice {
     return device
 }
 
-/// Reads `count` frames into the file, checking that sequence numbers and timestamps increase and
-/// that timestamps are recent readings of CLOCK_MONOTONIC.
+/// Reads `count` frames into the file, checking that timestamps increase, sequence numbers never go
+/// back, and timestamps are recent readings of CLOCK_MONOTONIC. A sequence number may repeat: vivid,
+/// starved of CPU under emulation, once gave its first two buffers sequence 0 (a resync of its
+/// counter), with distinct, increasing timestamps.
 func capture(_ count: Int, from device: CaptureDevice, into output: Y4MFile, picture: Picture) throws {
     var previous: FrameInfo?
     for index in 0..<count {
         let info = try device.read(into: picture)
-        let age = Double(monotonicNanoseconds() - info.timestampNanoseconds) / 1e9
+        let age = Double(Int64(MonotonicClock.now()) - info.timestampNanoseconds) / 1e9
         say("frame \(index): sequence \(info.sequence), timestamp \(Double(info.timestampNanoseconds) / 1e9) s"
             + " (\(info.isMonotonic ? "monotonic" : "other clock"), \(thousandths(age)) s old), \(info.byteCount) bytes")
-        if let previous, info.sequence <= previous.sequence || info.timestampNanoseconds <= previous.timestampNanoseconds {
-            throw ProbeFailure("frame \(index) does not follow frame \(index - 1) (sequence or timestamp went back)")
+        if let previous, info.sequence < previous.sequence || info.timestampNanoseconds <= previous.timestampNanoseconds {
+            throw ProbeFailure("frame \(index) (sequence \(info.sequence), \(info.timestampNanoseconds) ns) does not follow frame "
+                               + "\(index - 1) (sequence \(previous.sequence), \(previous.timestampNanoseconds) ns)")
         }
         // Drivers stamp frames with their nominal time (vivid's can be a little ahead of the clock).
         guard info.isMonotonic, abs(age) < 10 else { throw ProbeFailure("frame \(index)'s timestamp is not a recent monotonic time") }
@@ -135,16 +133,16 @@ func awaitUnplug(_ device: CaptureDevice, marker: String, picture: Picture) thro
     guard let file = fopen(marker, "w") else { throw ProbeFailure("cannot create '\(marker)'") }
     fclose(file)
     say("asked the rig to unplug the device")
-    let start = monotonicNanoseconds()
+    let start = Int64(MonotonicClock.now())
     var frames = 0
     while true {
         do {
             _ = try device.read(into: picture)
             frames += 1
-            guard monotonicNanoseconds() - start < 120_000_000_000 else { throw ProbeFailure("the device never went away") }
+            guard Int64(MonotonicClock.now()) - start < 120_000_000_000 else { throw ProbeFailure("the device never went away") }
         } catch let error as CaptureError {
             guard case .disconnected = error else { throw error }
-            let seconds = thousandths(Double(monotonicNanoseconds() - start) / 1e9)
+            let seconds = thousandths(Double(Int64(MonotonicClock.now()) - start) / 1e9)
             say("device lost after \(frames) more frames, \(seconds) s after asking: \(error)")
             return
         }
@@ -154,16 +152,16 @@ func awaitUnplug(_ device: CaptureDevice, marker: String, picture: Picture) thro
 /// Reopens with backoff until the device is back, printing each failed attempt.
 func reopen(_ options: Options) throws -> CaptureDevice {
     var backoff = ReconnectBackoff()
-    let start = monotonicNanoseconds()
+    let start = Int64(MonotonicClock.now())
     var delay = backoff.nextDelay()
     while true {
         usleep(useconds_t(delay * 1e6))
         do {
             let device = try openDevice(options)
-            say("reopened after \(thousandths(Double(monotonicNanoseconds() - start) / 1e9)) s")
+            say("reopened after \(thousandths(Double(Int64(MonotonicClock.now()) - start) / 1e9)) s")
             return device
         } catch let error as CaptureError where error.isDeviceLoss {
-            guard monotonicNanoseconds() - start < 120_000_000_000 else { throw ProbeFailure("the device did not come back in 120 s") }
+            guard Int64(MonotonicClock.now()) - start < 120_000_000_000 else { throw ProbeFailure("the device did not come back in 120 s") }
             delay = backoff.nextDelay()
             say("reopen failed, next try in \(delay) s: \(error)")
         }

@@ -41,6 +41,14 @@ final class CheckConfigCommandTests: XCTestCase {
               kind = "srtp"
               address = "127.0.0.1:5004"
               key_file = "\(key.path)"
+
+            [[camera]]
+            name = "b"
+            source = "rtsp://nurse:secret@127.0.0.1:9/stream"
+            source_timeout_ms = 3000
+              [[camera.output]]
+              kind = "rtp"
+              address = "127.0.0.1:5008"
             """)
         let result = try Run.veil("check-config", path)
         XCTAssertEqual(result.status, 0, result.stderr)
@@ -50,6 +58,10 @@ final class CheckConfigCommandTests: XCTestCase {
         XCTAssertTrue(lines.contains("camera a: /dev/video0, 640x480@15 auto, budget 200 ms, blur, finds faces from 28 px wide; libx264 veryfast 3000 kb/s, gop 15"),
                       result.stdout)
         XCTAssertTrue(lines.contains("  -> srtp 127.0.0.1:5004, key \(key.path)"), result.stdout)
+        // A network camera is checked without being reached (nothing serves RTSP on the discard port),
+        // and its credentials are never shown.
+        XCTAssertTrue(lines.contains { $0.hasPrefix("camera b: rtsp://***@127.0.0.1:9/stream, 1280x720@30") }, result.stdout)
+        XCTAssertFalse(result.stdout.contains("secret"), result.stdout)
 
         let quiet = try Run.veil("check-config", "--quiet", path)
         XCTAssertEqual(quiet.status, 0, quiet.stderr)

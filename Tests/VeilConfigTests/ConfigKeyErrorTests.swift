@@ -27,7 +27,7 @@ final class ConfigKeyErrorTests: XCTestCase {
 
     func testUnknownCameraKeyIsReportedInsteadOfTheKeyItMisspells() {
         assertConfigError(Fixture.camera("fsp = 30"), at: "camera[0].fsp",
-                          "unknown key (a [[camera]] takes name, source, size, fps, format, budget_ms, realtime, output, encoder)")
+                          "unknown key (a [[camera]] takes name, source, size, fps, format, budget_ms, realtime, source_timeout_ms, output, encoder)")
     }
 
     func testKeyOfAnotherOutputKindIsUnknown() {
@@ -101,6 +101,7 @@ final class ConfigKeyErrorTests: XCTestCase {
         assertConfigError(Fixture.camera("fps = 121"), at: "camera[0].fps", "121 is out of range (1 to 120)")
         assertConfigError(Fixture.camera("budget_ms = 0"), at: "camera[0].budget_ms", "0 is out of range (1 to 1000)")
         assertConfigError(Fixture.camera("budget_ms = 1001"), at: "camera[0].budget_ms", "1001 is out of range (1 to 1000)")
+        assertConfigError(Fixture.camera("source_timeout_ms = 50"), at: "camera[0].source_timeout_ms", "50 is out of range (100 to 60000)")
         assertConfigError(Fixture.camera("size = \"1281x720\""), at: "camera[0].size",
                           "1281x720: width and height must be even, from 16 to 8192")
         assertConfigError(Fixture.camera("size = \"8x8\""), at: "camera[0].size", "8x8: width and height must be even, from 16 to 8192")
