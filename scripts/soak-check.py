@@ -3,7 +3,7 @@
 plays end to end with no gap longer than its outage, and no frame of any output (the recordings, and
 what an RTP receiver kept) shows the subject's face unchanged. Prints the figures; exits 1 on a failure.
 Standard library only: frames are decoded by ffmpeg to 8-bit luma."""
-import glob, json, os, subprocess, sys
+import datetime, glob, json, os, subprocess, sys
 
 out = sys.argv[1]
 WIDTH, HEIGHT = 640, 360
@@ -55,15 +55,45 @@ if len(samples) >= 8:
 else:
     failures.append(f"only {len(samples)} memory samples")
 
-outputs = sorted(glob.glob(os.path.join(out, "rec", "*", "*.mkv"))) + [os.path.join(out, "rtp-room.mkv")]
-for path in outputs:
-    name = os.path.relpath(path, out)
+def frame_times(path):
+    """The video frames' pts in seconds; None when the file does not play."""
     probe = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "frame=pts_time",
                             "-of", "json", path], capture_output=True, text=True)
     if probe.returncode != 0:
-        failures.append(f"{name} does not play: {probe.stderr.strip()}")
+        return None
+    return [float(f["pts_time"]) for f in json.loads(probe.stdout).get("frames", []) if "pts_time" in f]
+
+
+# A camera's next segment starts when its recording resumes (a full disk is retried every 5 s) or
+# when the camera restarts (a reload loads its models again): the gap between segments may be as long
+# as the disk was full, plus a retry (5 s) and the file names' resolution (1 s) at each end, or a
+# restart's 5 s.
+# Lines of events.log: "soak: HH:MM:SS what".
+events = [line.rstrip("\n").split(" ", 2) for line in open(os.path.join(out, "events.log"))]
+def event_time(text):
+    hits = [datetime.datetime.strptime(e[1], "%H:%M:%S") for e in events if len(e) == 3 and e[2].startswith(text)]
+    return hits[0] if hits else None
+full, freed = event_time("fault: recording disk full"), event_time("end: recording disk freed")
+between_segments = max(5.0, (freed - full).total_seconds() + 8 if full and freed else 0)
+for camera in sorted(glob.glob(os.path.join(out, "rec", "*"))):
+    spans = []
+    for path in sorted(glob.glob(os.path.join(camera, "*.mkv"))):
+        stamp = datetime.datetime.strptime(os.path.basename(path).rsplit("-", 1)[1][:-4], "%Y%m%dT%H%M%SZ")
+        times = frame_times(path) or [0.0]
+        spans.append((stamp, stamp + datetime.timedelta(seconds=times[-1])))
+    for (_, end), (start, _) in zip(spans, spans[1:]):
+        gap = (start - end).total_seconds()
+        print(f"soak-check: {os.path.basename(camera)}: {gap:.0f} s between segments (at most {between_segments:.0f})")
+        if gap > between_segments:
+            failures.append(f"{os.path.basename(camera)}: {gap:.0f} s between segments")
+
+outputs = sorted(glob.glob(os.path.join(out, "rec", "*", "*.mkv"))) + [os.path.join(out, "rtp-room.mkv")]
+for path in outputs:
+    name = os.path.relpath(path, out)
+    times = frame_times(path)
+    if times is None:
+        failures.append(f"{name} does not play")
         continue
-    times = [float(f["pts_time"]) for f in json.loads(probe.stdout).get("frames", []) if "pts_time" in f]
     gap = max((b - a for a, b in zip(times, times[1:])), default=0)
     leaks = [i for i, face in enumerate(luma_frames(path)) if difference(face, original) < UNCHANGED]
     print(f"soak-check: {name}: {len(times)} frames, {times[-1] - times[0] if times else 0:.1f} s, longest gap {gap:.2f} s, "

@@ -93,9 +93,12 @@ EOF
 config 10 > "$out/veil.toml"
 
 rtsp_start
-VEIL_TEST_STALL_DETECTOR="$out/stall-detector" "$veil" run --config "$out/veil.toml" 2>"$out/daemon.log" &
+VEIL_DATA_DIR=${VEIL_DATA_DIR:-$PWD/data} VEIL_TEST_STALL_DETECTOR="$out/stall-detector" \
+  "$veil" run --config "$out/veil.toml" 2>"$out/daemon.log" &
 daemon=$!; pids+=("$daemon")
 for _ in $(seq 600); do [ -s "$out/room.sdp" ] && grep -qF "camera(s) running" "$out/daemon.log" && break; sleep 0.1; done
+kill -0 "$daemon" 2>/dev/null && grep -qF "camera(s) running" "$out/daemon.log" || {
+  log "the daemon did not start:"; tail -5 "$out/daemon.log"; exit 1; }
 log "daemon $daemon running"
 ffmpeg -v error -nostdin -protocol_whitelist file,udp,rtp -i "$out/room.sdp" -c copy -y "$out/rtp-room.mkv" \
   2>"$out/rtp-receiver.log" &
