@@ -112,7 +112,7 @@ public final class CameraFrameSource: FrameSource {
                 }
             }
             let now = MonotonicClock.now()
-            if !opener.isRunning && now >= nextAttempt {
+            if !opener.hasAttempt && now >= nextAttempt {
                 opener.start(openLink)
             }
             // The first open is waited for a frame's time; later ones are looked at on each slate's beat.
@@ -188,7 +188,8 @@ private final class LinkOpener: @unchecked Sendable {
     private var running = false
     private var outcome: Result<CameraLink, Error>?
 
-    var isRunning: Bool {
+    /// Whether an attempt is running, or its outcome waits to be taken: no new one starts meanwhile.
+    var hasAttempt: Bool {
         condition.lock()
         defer { condition.unlock() }
         return running || outcome != nil
@@ -212,11 +213,7 @@ private final class LinkOpener: @unchecked Sendable {
     func take(waitingUntil deadline: UInt64) -> Result<CameraLink, Error>? {
         condition.lock()
         defer { condition.unlock() }
-        while outcome == nil && running {
-            let now = MonotonicClock.now()
-            guard now < deadline else { break }
-            _ = condition.wait(until: Date(timeIntervalSinceNow: Double(deadline - now) / 1e9))
-        }
+        while outcome == nil && running, condition.wait(untilClockReads: deadline) {}
         defer { outcome = nil }
         return outcome
     }

@@ -102,11 +102,7 @@ final class DetectionWorker {
         condition.lock()
         defer { condition.unlock() }
         let ended = passesEnded
-        while passesEnded == ended, morePasses {
-            let now = MonotonicClock.now()
-            guard now < deadline else { return }
-            _ = condition.wait(until: Date(timeIntervalSinceNow: Double(deadline - now) / 1e9))
-        }
+        while passesEnded == ended, morePasses, condition.wait(untilClockReads: deadline) {}
     }
 
     /// Passes that failed (the detector threw): the frames they would have cleared wait for the next.
