@@ -1,4 +1,4 @@
-import VeilVision
+import VeilCore
 
 /// A 2-D affine map x' = m·x + t.
 public struct AffineTransform: Equatable {

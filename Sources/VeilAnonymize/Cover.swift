@@ -1,5 +1,5 @@
 import VeilMedia
-import VeilVision
+import VeilCore
 
 /// The traditional ways to hide a face, used by `--mode blur|pixelate|mask` and as the fail-closed
 /// fallback wherever a swap cannot be trusted. They work on a rectangle around the face, on all three

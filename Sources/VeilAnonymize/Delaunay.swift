@@ -1,4 +1,4 @@
-import VeilVision
+import VeilCore
 
 /// A triangle as three indices into a point list.
 public struct Triangle: Equatable, Hashable {

@@ -1,6 +1,6 @@
 import Foundation
 import VeilMedia
-import VeilVision
+import VeilCore
 
 /// A consenting or public-domain face whose appearance replaces the subject's. Its landmarks,
 /// triangulation and identity descriptor are computed once, when it is loaded.
@@ -68,40 +68,5 @@ public final class Donor {
         }
         let low = extents.sorted()[2]
         return min(max(low - 0.03, 0.06), FaceShape.defaultForeheadRaise)
-    }
-
-    /// Loads a donor image: exactly the largest face in it is used. An image without a usable face is
-    /// refused, naming the file.
-    public static func load(path: String, detectorModel: String, predictor: LandmarkPredictor, encoder: FaceEncoder) throws -> Donor {
-        let picture: Picture
-        do { picture = try ImageFile.load(path: path) } catch { throw VisionError("donor image \(error)") }
-        let detector = try FaceDetector(modelPath: detectorModel, pictureWidth: picture.width, pictureHeight: picture.height,
-                                        inputWidth: min(640, picture.width))
-        let detections = try detector.detect(picture)
-        let name = URL(fileURLWithPath: path).lastPathComponent
-        guard let face = detections.filter({ $0.score >= 0.5 }).max(by: { $0.box.area < $1.box.area }) else {
-            throw VisionError("donor image '\(path)' has no detectable face")
-        }
-        guard face.box.width >= 64, let shape = predictor.landmarks(in: picture.y, detection: face.box),
-              shape.yawRatio < 2 else {
-            throw VisionError("donor image '\(path)': its face is too small or turned away (needs a frontal face at least 64 px wide)")
-        }
-        return Donor(name: name, picture: picture, shape: shape, descriptor: try encoder.describe(picture, face: shape))
-    }
-
-    /// Loads one image, or every .png/.jpg/.jpeg in a directory (sorted by name).
-    public static func loadAll(at path: String, detectorModel: String, predictor: LandmarkPredictor, encoder: FaceEncoder) throws -> [Donor] {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw VisionError("donor '\(path)': No such file or directory")
-        }
-        var files = [path]
-        if isDirectory.boolValue {
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-            files = names.filter { ["png", "jpg", "jpeg"].contains(($0 as NSString).pathExtension.lowercased()) }
-                .sorted().map { (path as NSString).appendingPathComponent($0) }
-            guard !files.isEmpty else { throw VisionError("donor directory '\(path)' holds no .png or .jpg image") }
-        }
-        return try files.map { try load(path: $0, detectorModel: detectorModel, predictor: predictor, encoder: encoder) }
     }
 }

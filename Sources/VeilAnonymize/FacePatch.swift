@@ -1,5 +1,5 @@
 import VeilMedia
-import VeilVision
+import VeilCore
 
 /// Scratch planes over one rectangle of a picture: the warped donor face (Y, U, V) and its blend mask
 /// at luma and chroma resolution. The rectangle starts on even luma coordinates so that chroma

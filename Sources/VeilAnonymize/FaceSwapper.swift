@@ -1,5 +1,5 @@
 import VeilMedia
-import VeilVision
+import VeilCore
 
 /// Replaces one face in a picture by a donor's: warps the donor piecewise-affinely onto the target
 /// landmarks in each of the Y, U and V planes, matches its colour to the subject, and blends it in

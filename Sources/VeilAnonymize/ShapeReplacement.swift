@@ -1,4 +1,4 @@
-import VeilVision
+import VeilCore
 
 /// `--preserve dynamics`: puts the donor's static face shape in place of the subject's while keeping
 /// every movement. In face coordinates (see FaceFrame) the subject's landmarks are its running mean

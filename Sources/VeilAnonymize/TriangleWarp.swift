@@ -1,5 +1,5 @@
 import VeilMedia
-import VeilVision
+import VeilCore
 
 /// Piecewise-affine warping: each triangle of the target face is filled by sampling the matching
 /// donor triangle through the affine map between them, so the donor's face takes the subject's shape,

@@ -186,7 +186,7 @@ struct ConfigReader {
 
     /// RTP sends from the port and RTCP from the next one (RFC 3550), so two streams to one host
     /// collide when their ports are equal or adjacent.
-    private mutating func readAddress(_ output: TableReader) throws -> VeilConfiguration.Endpoint {
+    private mutating func readAddress(_ output: TableReader) throws -> Endpoint {
         let text = try output.require("address", output.nonEmptyString("address"))
         let address = try Self.endpoint(text, key: "address", in: output)
         let host = address.host.lowercased()
@@ -239,24 +239,12 @@ struct ConfigReader {
     }
 
     /// `host:port`, `[ipv6]:port`.
-    static func endpoint(_ text: String, key: String, in table: TableReader) throws -> VeilConfiguration.Endpoint {
-        let host: Substring, port: Substring
-        if text.hasPrefix("["), let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":") {
-            host = text[text.index(after: text.startIndex)..<close]
-            port = text[text.index(close, offsetBy: 2)...]
-        } else if let colon = text.lastIndex(of: ":"), !text[..<colon].contains(":") {
-            host = text[..<colon]
-            port = text[text.index(after: colon)...]
-        } else {
-            throw table.error(key, "\"\(text)\" is not HOST:PORT (e.g. \"127.0.0.1:5004\", \"[::1]:5004\")")
+    static func endpoint(_ text: String, key: String, in table: TableReader) throws -> Endpoint {
+        do {
+            return try Endpoint(parsing: text)
+        } catch {
+            throw table.error(key, error.description)
         }
-        guard !host.isEmpty, !host.contains(where: \.isWhitespace) else {
-            throw table.error(key, "\"\(text)\" has no host (HOST:PORT)")
-        }
-        guard let number = Int(port), (1...65535).contains(number) else {
-            throw table.error(key, "\"\(text)\": port must be a number from 1 to 65535")
-        }
-        return .init(host: String(host), port: number)
     }
 }
 

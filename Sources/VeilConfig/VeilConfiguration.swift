@@ -1,7 +1,8 @@
+import Logging
 import VeilCore
 
 /// The daemon's configuration, as read from /etc/veil/veil.toml (Config/veil.toml documents every
-/// key and its default). Plain values only: the daemon maps them onto the pipeline's own types, so
+/// key and its default). Plain values of the types the pipeline takes (VeilCore's), so
 /// this module knows nothing of the pipeline and `veil check-config` loads nothing heavy.
 public struct VeilConfiguration: Equatable, Sendable {
     public var daemon: Daemon
@@ -15,7 +16,7 @@ public struct VeilConfiguration: Equatable, Sendable {
     public struct Daemon: Equatable, Sendable {
         /// Where /metrics, /healthz and /status listen; nil: no HTTP server (`http = ""`).
         public var http: Endpoint?
-        public var logLevel: LogLevel
+        public var logLevel: Logger.Level
         /// JSON Lines: measured faces, minute windows, summaries; nil: not written (`stability_log = ""`).
         public var stabilityLog: String?
         /// The log is rotated when it would pass this size; this many rotated files are kept.
@@ -23,32 +24,16 @@ public struct VeilConfiguration: Equatable, Sendable {
         public var stabilityLogKeep: Int = 5
     }
 
-    /// The names of swift-log's levels, so `Logger.Level(rawValue:)` maps them.
-    public enum LogLevel: String, CaseIterable, Sendable {
-        case trace, debug, info, notice, warning, error, critical
-    }
-
     public struct Anonymize: Equatable, Sendable {
         public var mode: AnonymizeMode
         /// A directory of donor images, or one image; nil: the installed default donors.
         public var donors: String?
         public var identityMargin: Double
-        public var onStall: StallAction
+        public var onStall: StallPolicy
         /// A directory of `veil enroll` files: people shown as they are; nil: everyone is anonymized.
         public var consent: String?
         /// How close a face's descriptor must be to an enrolled one to be shown.
         public var consentDistance = IdentityThresholds.defaultConsentDistance
-    }
-
-    public enum AnonymizeMode: String, CaseIterable, Sendable {
-        case swap, blur, pixelate, mask
-    }
-
-    /// The raw values are VeilLive.StallPolicy's.
-    public enum StallAction: String, CaseIterable, Sendable {
-        case blurFrame = "blur_frame"
-        case blackFrame = "black_frame"
-        case drop
     }
 
     public struct Camera: Equatable, Sendable {
@@ -120,13 +105,9 @@ public struct VeilConfiguration: Equatable, Sendable {
             /// A directory; segments are named by camera and start time.
             public var path: String
             public var segmentSeconds: Int
-            public var container: Container
+            public var container: RecordingContainer
             /// The oldest segments are deleted past this total, in gigabytes.
             public var maxTotalGB: Double
-        }
-
-        public enum Container: String, CaseIterable, Sendable {
-            case mkv, mp4
         }
 
         public struct Loopback: Equatable, Sendable {
@@ -141,16 +122,5 @@ public struct VeilConfiguration: Equatable, Sendable {
         public var bitrateKbps: Int
         /// Frames between keyframes (default: fps, one a second).
         public var gop: Int
-    }
-
-    /// A host (name, IPv4, or IPv6 without brackets) and a port.
-    public struct Endpoint: Equatable, Hashable, Sendable, CustomStringConvertible {
-        public var host: String
-        public var port: Int
-        public init(host: String, port: Int) {
-            self.host = host
-            self.port = port
-        }
-        public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
     }
 }

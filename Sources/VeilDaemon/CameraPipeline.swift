@@ -55,7 +55,7 @@ final class CameraPipeline {
         }
 
         var settings = AnonymizerSettings()
-        settings.mode = AnonymizeMode(rawValue: anonymize.mode.rawValue) ?? .swap
+        settings.mode = anonymize.mode
         settings.identityMargin = Float(anonymize.identityMargin)
         if let consent = anonymize.consent {
             settings.consent = try ConsentList.load(directory: consent, distance: Float(anonymize.consentDistance))
@@ -65,7 +65,7 @@ final class CameraPipeline {
                                     journal: journal, logger: logger)
         var live = LiveSettings()
         live.budget = Double(camera.budgetMs) / 1000
-        live.onStall = StallPolicy(rawValue: anonymize.onStall.rawValue) ?? .blurFrame
+        live.onStall = anonymize.onStall
 
         outputs = try CameraOutputs(camera: camera.name, width: camera.size.width, height: camera.size.height,
                                     frameRate: Double(camera.fps), encoder: Self.encoder(camera.encoder),
@@ -209,7 +209,7 @@ final class CameraPipeline {
                          keyFile: srtp.keyFile)
         case let .record(record):
             return .record(directory: record.path, segmentSeconds: Double(record.segmentSeconds),
-                           container: RecordingContainer(rawValue: record.container.rawValue) ?? .mkv,
+                           container: record.container,
                            maxTotalBytes: Int64(record.maxTotalGB * 1e9))
         case let .loopback(loopback):
             return .loopback(devicePath: loopback.device)

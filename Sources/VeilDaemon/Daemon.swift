@@ -12,7 +12,7 @@ public enum Daemon {
     public static func run(configPath: String, logger base: Logger) async throws {
         let configuration = try VeilConfiguration.load(path: configPath)
         var logger = base
-        logger.logLevel = Logger.Level(rawValue: configuration.daemon.logLevel.rawValue) ?? .info
+        logger.logLevel = configuration.daemon.logLevel
         let journal = try configuration.daemon.stabilityLog.map {
             try StabilityJournal(path: $0, maxBytes: Int64(configuration.daemon.stabilityLogMaxMB) << 20,
                                  keep: configuration.daemon.stabilityLogKeep, logger: logger)

@@ -169,26 +169,17 @@ public struct LiveModels {
     /// `detectorWidth`: the detector's input width; nil: FaceSizePromise's live width for `width`.
     public init(settings: AnonymizerSettings, width: Int, height: Int, frameRate: Double, detectorWidth: Int? = nil,
                 donors: String? = nil, camera: String = "", journal: StabilityJournal? = nil, logger: Logger) throws {
-        let data = try DataDirectory.locate()
-        let predictor = try LandmarkPredictor(modelPath: data.landmarkModel)
+        let models = try FaceModels(for: settings, donors: donors)
         var checks: IdentityCheckQueue?
-        var donorFaces: [Donor] = []
-        if settings.mode == .swap || settings.consent != nil {
-            let faceEncoder = try FaceEncoder(modelPath: data.descriptorModel)
-            if settings.mode == .swap {
-                donorFaces = try Donor.loadAll(at: donors ?? data.donorDirectory.path, detectorModel: data.detectorModel,
-                                               predictor: predictor, encoder: faceEncoder)
-            }
-            checks = IdentityCheckQueue(encoder: faceEncoder, predictor: try LandmarkPredictor(modelPath: data.landmarkModel),
-                                        width: width, height: height)
+        if let faceEncoder = models.encoder {
+            checks = IdentityCheckQueue(encoder: faceEncoder, predictor: try models.anotherPredictor(), width: width, height: height)
         }
-        detector = try FaceDetector(modelPath: data.detectorModel, pictureWidth: width, pictureHeight: height,
-                                     inputWidth: detectorWidth ?? FaceSizePromise.liveDetectorWidth(pictureWidth: width),
-                                     threads: FaceDetector.pipelineThreads)
+        detector = try models.detector(width: width, height: height,
+                                       inputWidth: detectorWidth ?? FaceSizePromise.liveDetectorWidth(pictureWidth: width))
         secondOpinion = try SecondOpinionDetector()
         var tuned = settings
         tuned.identityCheckInterval = max(1, Int(frameRate.rounded()))
-        anonymizer = TrackingAnonymizer(FaceAnonymizer(settings: tuned, predictor: predictor, encoder: nil, donors: donorFaces,
+        anonymizer = TrackingAnonymizer(FaceAnonymizer(settings: tuned, predictor: models.predictor, encoder: nil, donors: models.donors,
                                                        deferredChecks: checks, logger: logger),
                                         identityChecks: checks, camera: camera, journal: journal)
     }

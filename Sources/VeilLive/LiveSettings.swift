@@ -1,12 +1,5 @@
 import VeilAnonymize
-
-/// What a frame becomes when the pipeline cannot vouch for it (no detection pass over it or a later
-/// frame in time, a picture that changed wholesale since that pass, an anonymizer failure): the whole frame is covered, or not emitted. Never the original.
-public enum StallPolicy: String, CaseIterable {
-    case blurFrame = "blur_frame"
-    case blackFrame = "black_frame"
-    case drop
-}
+import VeilCore
 
 /// A camera pipeline's deadlines and fail-closed rules.
 public struct LiveSettings {

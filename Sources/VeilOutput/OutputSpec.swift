@@ -1,3 +1,5 @@
+import VeilCore
+
 /// Where one camera's anonymized stream goes. A camera may have any number of outputs; all but
 /// `loopback` share the camera's one encode.
 public enum OutputSpec: Equatable {
@@ -14,12 +16,6 @@ public enum OutputSpec: Equatable {
     case record(directory: String, segmentSeconds: Double, container: RecordingContainer, maxTotalBytes: Int64?)
     /// Raw I420 frames written to a v4l2loopback device, which other programs then open as a camera.
     case loopback(devicePath: String)
-}
-
-public enum RecordingContainer: String, Equatable, CaseIterable {
-    case mkv
-    /// Fragmented MP4: every fragment is playable on its own, so a killed writer leaves a playable file.
-    case mp4
 }
 
 /// How a camera's outputs are encoded (one encode per camera, shared by its network and recording outputs).

@@ -2,6 +2,7 @@ import CFFmpeg
 import Glibc
 import Logging
 import VeilMedia
+import VeilCore
 
 /// H.264 over RTP (RFC 6184) through libavformat's rtp muxer, optionally protected with SRTP
 /// (FFmpeg's srtp protocol). Each open writes the SDP for the stream, so a restart with new
@@ -10,7 +11,7 @@ final class RTPSink: PacketSink {
     /// Enough hops for a site network; multicast must not leak much further.
     static let multicastTTL = 16
 
-    private let address: NetworkAddress
+    private let address: Endpoint
     private let sdpPath: String
     private let key: SRTPKey?
     private let name: String
@@ -19,7 +20,7 @@ final class RTPSink: PacketSink {
     private var headerWritten = false
     private var encoderTimeBase = LiveEncoder.timeBase
 
-    init(address: NetworkAddress, sdpPath: String, key: SRTPKey?, name: String) throws {
+    init(address: Endpoint, sdpPath: String, key: SRTPKey?, name: String) throws {
         guard let packet = av_packet_alloc() else { throw outOfMemory("set up", name) }
         self.address = address
         self.sdpPath = sdpPath

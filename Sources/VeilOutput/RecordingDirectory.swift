@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import VeilCore
 
 /// A camera's segments in a recording directory: their names (`<camera>-<UTC start>.<ext>`, with
 /// `-1`, `-2`... when a start second is taken) and the retention that keeps their total under a limit.

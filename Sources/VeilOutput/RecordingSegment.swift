@@ -1,6 +1,7 @@
 import CFFmpeg
 import Glibc
 import VeilMedia
+import VeilCore
 
 /// One segment of a recording being written, under its final name from the start, and playable up
 /// to its last half second at any moment: Matroska clusters and MP4 fragments are closed at least

@@ -1,11 +1,6 @@
 import VeilAnonymize
 import VeilCore
 
-/// What `veil process` (and later each camera) does to faces.
-public enum AnonymizeMode: String, CaseIterable {
-    case swap, blur, pixelate, mask
-}
-
 /// What the swap keeps of the subject's face geometry.
 public enum PreserveMode: String, CaseIterable {
     /// The subject's own landmark positions: keypoints stay where they were.

@@ -92,22 +92,20 @@ public enum Enrollment {
         guard ConsentList.isValidName(name) else {
             throw CommandError("enroll: name '\(name)' may hold only letters, digits, '.', '_' and '-' (it names a file)")
         }
-        let data = try DataDirectory.locate()
-        let predictor = try LandmarkPredictor(modelPath: data.landmarkModel)
-        let encoder = try FaceEncoder(modelPath: data.descriptorModel)
+        let models = try FaceModels(data: DataDirectory.locate(), descriptor: true, donors: nil)
+        guard let encoder = models.encoder else { preconditionFailure("the descriptor was asked for") }
         var descriptors: [[Float]] = []
         for path in images {
             let picture: Picture
             do { picture = try ImageFile.load(path: path) } catch { throw CommandError("enroll: image \(error)") }
             // Looked at closely (up to 1280 wide) and counting doubtful faces too: a second person half
             // hidden in the photo must refuse it, not be enrolled by accident.
-            let detector = try FaceDetector(modelPath: data.detectorModel, pictureWidth: picture.width, pictureHeight: picture.height,
-                                            inputWidth: min(1280, picture.width))
+            let detector = try models.detector(width: picture.width, height: picture.height, inputWidth: min(1280, picture.width), threads: 1)
             let faces = try detector.detect(picture).filter { $0.score >= 0.3 }
             guard faces.count == 1, let face = faces.first else {
                 throw CommandError("enroll: image '\(path)' shows \(faces.count) faces; it must show exactly one, the person enrolled")
             }
-            guard face.box.width >= 64, let shape = predictor.landmarks(in: picture.y, detection: face.box), shape.yawRatio < 2 else {
+            guard face.box.width >= 64, let shape = models.predictor.landmarks(in: picture.y, detection: face.box), shape.yawRatio < 2 else {
                 throw CommandError("enroll: image '\(path)': the face is too small or turned away (needs a frontal face at least 64 px wide)")
             }
             descriptors.append(try encoder.describe(picture, face: shape).values)

@@ -3,6 +3,7 @@ import Logging
 import VeilAnonymize
 import VeilMedia
 import VeilVision
+import VeilCore
 
 /// How one face was handled in one frame.
 public enum FaceHandling: String {

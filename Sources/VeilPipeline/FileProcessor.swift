@@ -80,7 +80,8 @@ public final class FileProcessor {
     public private(set) var partialFiles: [String] = []
 
     public func run() throws -> ProcessReport {
-        let data = try DataDirectory.locate()
+        // A missing install is named before anything is opened.
+        _ = try DataDirectory.locate()
         let reader = try VideoReader(path: options.input)
         // Quarter turns are straightened on decode; a stream that asks players for another angle, or to
         // show it upside down in a mirror, would reach the face detector tilted, where it can miss faces.
@@ -94,28 +95,17 @@ public final class FileProcessor {
         defer { partialFiles = [] }
         var settings = options.anonymizer
         if let consent = options.consent { settings.consent = try ConsentList.load(directory: consent) }
-        let predictor = try LandmarkPredictor(modelPath: data.landmarkModel)
-        var encoder: FaceEncoder?
-        var donors: [Donor] = []
-        if settings.mode == .swap || settings.consent != nil {
-            encoder = try FaceEncoder(modelPath: data.descriptorModel)
-        }
-        if settings.mode == .swap, let encoder {
-            donors = try Donor.loadAll(at: options.donors ?? data.donorDirectory.path, detectorModel: data.detectorModel,
-                                       predictor: predictor, encoder: encoder)
-            logger.info("donors: \(donors.map(\.name).joined(separator: ", "))")
-        }
+        let models = try FaceModels(for: settings, donors: options.donors, logger: logger)
         let promised = FaceSizePromise.offlineDetectorWidth(pictureWidth: reader.width)
         if let width = options.detectorWidth, FaceSizePromise.inputWidth(requested: width) < promised {
             throw CommandError("--detector-width \(width) would miss faces under \(FaceSizePromise.smallestFace(pictureWidth: reader.width, detectorWidth: width)) px in '\(options.input)' (\(reader.width) px wide): Veil promises every face from \(FaceSizePromise.smallestFace(pictureWidth: reader.width, detectorWidth: promised)) px, which needs \(promised) or more")
         }
-        let detector = try FaceDetector(modelPath: data.detectorModel, pictureWidth: reader.width, pictureHeight: reader.height,
-                                        inputWidth: options.detectorWidth ?? promised,
-                                        threads: FaceDetector.pipelineThreads)
+        let detector = try models.detector(width: reader.width, height: reader.height, inputWidth: options.detectorWidth ?? promised)
         logger.info("detector input \(detector.inputWidth)x\(detector.inputHeight): faces from \(FaceSizePromise.smallestFace(pictureWidth: reader.width, detectorWidth: detector.inputWidth)) px wide are found")
         var anonymizerSettings = settings
         anonymizerSettings.identityCheckInterval = max(1, Int(reader.frameRate.value.rounded()))
-        let anonymizer = FaceAnonymizer(settings: anonymizerSettings, predictor: predictor, encoder: encoder, donors: donors, logger: logger)
+        let anonymizer = FaceAnonymizer(settings: anonymizerSettings, predictor: models.predictor, encoder: models.encoder,
+                                        donors: models.donors, logger: logger)
         let secondOpinion = try SecondOpinionDetector()
         var audited = 0, recallIncidents = 0
 

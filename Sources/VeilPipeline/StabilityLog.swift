@@ -1,5 +1,6 @@
 import Foundation
 import VeilVision
+import VeilCore
 
 /// The stability log: JSON Lines, one record per face per frame, then one summary record. It proves
 /// both sides of the job per frame: the keypoints were kept (landmark error between the subject and

@@ -1,18 +1,6 @@
 import CVision
+import VeilCore
 import VeilMedia
-
-/// A 128-d identity descriptor from dlib's ResNet: two faces of one person are usually closer than 0.6.
-public struct FaceDescriptor {
-    public let values: [Float]
-
-    public init(values: [Float]) { self.values = values }
-
-    public func distance(to other: FaceDescriptor) -> Float {
-        var sum: Float = 0
-        for i in values.indices { let d = values[i] - other.values[i]; sum += d * d }
-        return sum.squareRoot()
-    }
-}
 
 /// Computes face descriptors. A pass costs tens of milliseconds, so callers sample it (once a second per
 /// track), never run it on every frame.

@@ -2,55 +2,8 @@ import CVision
 import VeilCore
 import VeilMedia
 
-/// One face found by the detector, in full-picture coordinates.
-public struct Detection {
-    public var box: Box
-    public var score: Float
-    /// Right eye, left eye, nose, right and left mouth corners.
-    public var keypoints: [Point]
-
-    public init(box: Box, score: Float, keypoints: [Point]) {
-        self.box = box
-        self.score = score
-        self.keypoints = keypoints
-    }
-}
-
-/// An axis-aligned box in picture coordinates.
-public struct Box: Equatable {
-    public var min: Point
-    public var max: Point
-
-    public init(min: Point, max: Point) { self.min = min; self.max = max }
-    public init(x0: Float, y0: Float, x1: Float, y1: Float) { self.init(min: Point(x0, y0), max: Point(x1, y1)) }
-
-    public var width: Float { max.x - min.x }
-    public var height: Float { max.y - min.y }
-    public var centre: Point { (min + max) / 2 }
-    public var area: Float { Swift.max(0, width) * Swift.max(0, height) }
-
-    public func intersectionOverUnion(_ other: Box) -> Float {
-        let lo = pointwiseMax(min, other.min), hi = pointwiseMin(max, other.max)
-        let inter = Box(min: lo, max: hi)
-        let overlap = inter.width > 0 && inter.height > 0 ? inter.area : 0
-        return overlap / Swift.max(area + other.area - overlap, 1e-6)
-    }
-
-    public func contains(_ point: Point) -> Bool {
-        point.x >= min.x && point.x <= max.x && point.y >= min.y && point.y <= max.y
-    }
-
-    /// The smallest box holding both.
-    public func union(_ other: Box) -> Box {
-        Box(min: pointwiseMin(min, other.min), max: pointwiseMax(max, other.max))
-    }
-
-    /// The box grown about its centre by factor.
-    public func scaled(by factor: Float) -> Box {
-        let half = Point(width, height) * (factor / 2)
-        return Box(min: centre - half, max: centre + half)
-    }
-
+extension Box {
+    /// The C API's layout: x0, y0, x1, y1.
     var array: [Float] { [min.x, min.y, max.x, max.y] }
 }
 

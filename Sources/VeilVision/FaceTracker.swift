@@ -1,4 +1,5 @@
 import VeilMedia
+import VeilCore
 
 /// How a face was seen in the current frame.
 public enum FaceObservation: String {

@@ -1,5 +1,6 @@
 import CVision
 import VeilMedia
+import VeilCore
 
 /// dlib's 68-point shape predictor (an ensemble of regression trees), run on the luma plane at full
 /// resolution: ~0.5 ms a face. Safe to share between threads: prediction only reads the model.

@@ -1,3 +1,5 @@
+import VeilCore
+
 /// Smooths a face's landmarks over time with a One Euro filter (Casiez et al., CHI 2012): a low-pass
 /// whose cutoff rises with speed, so a still face stops jittering while a moving one is followed
 /// without visible lag. Speeds are measured in inter-ocular distances per second, so the same settings

@@ -1,5 +1,6 @@
 import CVision
 import VeilMedia
+import VeilCore
 
 /// A second face detector of another model family than CenterFace's CNN: dlib's HOG frontal face
 /// detector (histograms of oriented gradients and a linear SVM, built into dlib). It finds frontal faces

@@ -5,6 +5,7 @@ import VeilLive
 import VeilOutput
 import VeilPipeline
 import VeilVision
+import VeilCore
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,6 @@
 import XCTest
-import VeilVision
 @testable import VeilAnonymize
+import VeilCore
 
 final class DelaunayTests: XCTestCase {
     func testSquareWithCentreGivesFourTriangles() {

@@ -1,7 +1,7 @@
 import XCTest
 import VeilMedia
-import VeilVision
 @testable import VeilAnonymize
+import VeilCore
 
 final class AlphaBlendTests: XCTestCase {
     func testVectorPathEqualsScalarDefinitionByteForByte() {

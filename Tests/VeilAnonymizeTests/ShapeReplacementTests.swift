@@ -1,7 +1,7 @@
 import XCTest
 import VeilMedia
-import VeilVision
 @testable import VeilAnonymize
+import VeilCore
 
 final class ShapeReplacementTests: XCTestCase {
     private func shape(eyeGap: Float, mouth: Float, at origin: Point) -> FaceShape {

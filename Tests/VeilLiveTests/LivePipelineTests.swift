@@ -3,6 +3,7 @@ import VeilLive
 import VeilMedia
 import VeilTestSupport
 import XCTest
+import VeilCore
 
 final class LivePipelineTests: XCTestCase {
     private var stalled: StalledDetector?

@@ -6,6 +6,7 @@ import VeilPipeline
 import VeilTestSupport
 import VeilVision
 import XCTest
+import VeilCore
 
 /// The proof that each face was de-identified and its keypoints kept, on real face stills with the real
 /// models: identity checks pass on swapped faces and catch a face left as it is; two people never share
@@ -161,8 +162,8 @@ final class ProofTests: XCTestCase {
         var still = try sideBySide(names)
         let later = try then.map { try sideBySide($0) }
         let donorFaces = try (donors ?? ["astronaut.png", "grace_hopper.jpg"]).map {
-            try Donor.load(path: data.donorDirectory.appendingPathComponent($0).path, detectorModel: data.detectorModel,
-                           predictor: predictor, encoder: encoder)
+            try FaceModels.loadDonor(path: data.donorDirectory.appendingPathComponent($0).path, data: data,
+                                     predictor: predictor, encoder: encoder)
         }
         var settings = AnonymizerSettings()
         settings.identityCheckInterval = 3

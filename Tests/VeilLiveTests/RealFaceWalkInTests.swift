@@ -6,6 +6,7 @@ import VeilPipeline
 import VeilTestSupport
 import VeilVision
 import XCTest
+import VeilCore
 
 /// A real face (Barack Obama's official portrait) walks into an empty 640x360 room from the left edge at
 /// 150 px a second, played as a 30 fps camera through the real detector, tracker, swap and identity

@@ -1,6 +1,7 @@
 import Foundation
 import VeilOutput
 import XCTest
+import VeilCore
 
 final class RecordOutputTests: OutputTestCase {
     private func record(_ container: RecordingContainer, segmentSeconds: Double = 600, maxTotalBytes: Int64? = nil,

@@ -1,6 +1,7 @@
 import XCTest
 import VeilMedia
 @testable import VeilVision
+import VeilCore
 
 /// The tracker's fail-closed rules, on a real face (the astronaut donor) with the real models.
 final class FaceTrackerTests: XCTestCase {

@@ -1,5 +1,6 @@
 import XCTest
 @testable import VeilVision
+import VeilCore
 
 final class LandmarkSmootherTests: XCTestCase {
     /// A face of 68 points with eye corners 100 px apart, shifted by `offset`.

@@ -1,11 +1,14 @@
-import Foundation
+import Glibc
+
+// The geometry of faces every layer reads: points, boxes, detections and landmark sets, with the
+// distances measured between them.
 
 /// A point in picture coordinates (luma pixels).
 public typealias Point = SIMD2<Float>
 
 /// The 68 landmarks of one face in dlib's (iBUG 300-W) order, with the geometry the rest of Veil reads
 /// off them.
-public struct FaceShape: Equatable {
+public struct FaceShape: Equatable, Sendable {
     public var points: [Point]
 
     public init(points: [Point]) {
@@ -111,7 +114,7 @@ public func objectKeypointSimilarity(_ a: [Point], _ b: [Point], area: Float, k:
 /// A similarity transform (rotation, uniform scale, translation) that brings a face into its own
 /// coordinates: centroid at the origin, the outer eye corners on the x axis one unit apart. Used to
 /// compare face shapes regardless of where the head is, how big and how rolled.
-public struct FaceFrame {
+public struct FaceFrame: Sendable {
     public let origin: Point
     /// Unit vector along the eye axis, and the inter-ocular distance.
     public let axis: Point
@@ -134,4 +137,55 @@ public struct FaceFrame {
         let d = Point(q.x * axis.x - q.y * axis.y, q.x * axis.y + q.y * axis.x)
         return origin + d * scale
     }
+}
+
+/// One face found by the detector, in full-picture coordinates.
+public struct Detection: Sendable {
+    public var box: Box
+    public var score: Float
+    /// Right eye, left eye, nose, right and left mouth corners.
+    public var keypoints: [Point]
+
+    public init(box: Box, score: Float, keypoints: [Point]) {
+        self.box = box
+        self.score = score
+        self.keypoints = keypoints
+    }
+}
+
+/// An axis-aligned box in picture coordinates.
+public struct Box: Equatable, Sendable {
+    public var min: Point
+    public var max: Point
+
+    public init(min: Point, max: Point) { self.min = min; self.max = max }
+    public init(x0: Float, y0: Float, x1: Float, y1: Float) { self.init(min: Point(x0, y0), max: Point(x1, y1)) }
+
+    public var width: Float { max.x - min.x }
+    public var height: Float { max.y - min.y }
+    public var centre: Point { (min + max) / 2 }
+    public var area: Float { Swift.max(0, width) * Swift.max(0, height) }
+
+    public func intersectionOverUnion(_ other: Box) -> Float {
+        let lo = pointwiseMax(min, other.min), hi = pointwiseMin(max, other.max)
+        let inter = Box(min: lo, max: hi)
+        let overlap = inter.width > 0 && inter.height > 0 ? inter.area : 0
+        return overlap / Swift.max(area + other.area - overlap, 1e-6)
+    }
+
+    public func contains(_ point: Point) -> Bool {
+        point.x >= min.x && point.x <= max.x && point.y >= min.y && point.y <= max.y
+    }
+
+    /// The smallest box holding both.
+    public func union(_ other: Box) -> Box {
+        Box(min: pointwiseMin(min, other.min), max: pointwiseMax(max, other.max))
+    }
+
+    /// The box grown about its centre by factor.
+    public func scaled(by factor: Float) -> Box {
+        let half = Point(width, height) * (factor / 2)
+        return Box(min: centre - half, max: centre + half)
+    }
+
 }

@@ -1,0 +1,83 @@
+import Foundation
+import Logging
+import VeilAnonymize
+import VeilCore
+import VeilMedia
+import VeilVision
+
+/// The one place models and donors are loaded from the data directory: `veil process`, each camera
+/// and `veil enroll` take theirs from here.
+public struct FaceModels {
+    public let data: DataDirectory
+    public let predictor: LandmarkPredictor
+    /// The identity descriptor: loaded when faces are swapped (the margin is checked) or consent is
+    /// given (faces are recognised); nil otherwise.
+    public let encoder: FaceEncoder?
+    /// Swap mode's donors; empty otherwise.
+    public let donors: [Donor]
+
+    /// What `settings` needs. `donors`: a directory or image of the user's; nil: the installed default donors.
+    public init(for settings: AnonymizerSettings, donors donorPath: String?, logger: Logger? = nil) throws {
+        let data = try DataDirectory.locate()
+        try self.init(data: data, descriptor: settings.mode == .swap || settings.consent != nil,
+                      donors: settings.mode == .swap ? donorPath ?? data.donorDirectory.path : nil)
+        if !donors.isEmpty { logger?.info("donors: \(donors.map(\.name).joined(separator: ", "))") }
+    }
+
+    /// The landmarks always; the descriptor when asked (or when there are donors to describe); the donors at `donors`.
+    public init(data: DataDirectory, descriptor: Bool, donors donorPath: String?) throws {
+        self.data = data
+        predictor = try LandmarkPredictor(modelPath: data.landmarkModel)
+        encoder = descriptor || donorPath != nil ? try FaceEncoder(modelPath: data.descriptorModel) : nil
+        if let donorPath, let encoder {
+            donors = try Self.loadDonors(at: donorPath, data: data, predictor: predictor, encoder: encoder)
+        } else {
+            donors = []
+        }
+    }
+
+    /// The face detector for pictures of one size; `inputWidth` per FaceSizePromise.
+    public func detector(width: Int, height: Int, inputWidth: Int, threads: Int = FaceDetector.pipelineThreads) throws -> FaceDetector {
+        try FaceDetector(modelPath: data.detectorModel, pictureWidth: width, pictureHeight: height, inputWidth: inputWidth, threads: threads)
+    }
+
+    /// Another landmark predictor, for a thread of its own (a predictor is not shared between threads).
+    public func anotherPredictor() throws -> LandmarkPredictor {
+        try LandmarkPredictor(modelPath: data.landmarkModel)
+    }
+
+    /// Loads one image, or every .png/.jpg/.jpeg in a directory (sorted by name).
+    public static func loadDonors(at path: String, data: DataDirectory, predictor: LandmarkPredictor, encoder: FaceEncoder) throws -> [Donor] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw VisionError("donor '\(path)': No such file or directory")
+        }
+        var files = [path]
+        if isDirectory.boolValue {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+            files = names.filter { ["png", "jpg", "jpeg"].contains(($0 as NSString).pathExtension.lowercased()) }
+                .sorted().map { (path as NSString).appendingPathComponent($0) }
+            guard !files.isEmpty else { throw VisionError("donor directory '\(path)' holds no .png or .jpg image") }
+        }
+        return try files.map { try loadDonor(path: $0, data: data, predictor: predictor, encoder: encoder) }
+    }
+
+    /// Loads a donor image: exactly the largest face in it is used. An image without a usable face is
+    /// refused, naming the file.
+    public static func loadDonor(path: String, data: DataDirectory, predictor: LandmarkPredictor, encoder: FaceEncoder) throws -> Donor {
+        let picture: Picture
+        do { picture = try ImageFile.load(path: path) } catch { throw VisionError("donor image \(error)") }
+        let detector = try FaceDetector(modelPath: data.detectorModel, pictureWidth: picture.width, pictureHeight: picture.height,
+                                        inputWidth: min(640, picture.width))
+        let detections = try detector.detect(picture)
+        let name = URL(fileURLWithPath: path).lastPathComponent
+        guard let face = detections.filter({ $0.score >= 0.5 }).max(by: { $0.box.area < $1.box.area }) else {
+            throw VisionError("donor image '\(path)' has no detectable face")
+        }
+        guard face.box.width >= 64, let shape = predictor.landmarks(in: picture.y, detection: face.box),
+              shape.yawRatio < 2 else {
+            throw VisionError("donor image '\(path)': its face is too small or turned away (needs a frontal face at least 64 px wide)")
+        }
+        return Donor(name: name, picture: picture, shape: shape, descriptor: try encoder.describe(picture, face: shape))
+    }
+}
