@@ -90,7 +90,7 @@ let package = Package(
         .testTarget(name: "VeilConfigTests", dependencies: ["VeilConfig", "VeilCore"]),
         .testTarget(name: "VeilCoreTests", dependencies: ["VeilCore"]),
         .testTarget(name: "VeilSystemdTests", dependencies: ["VeilSystemd"]),
-        .testTarget(name: "VeilCaptureTests", dependencies: ["VeilTestSupport", "VeilCapture", "VeilMedia"]),
+        .testTarget(name: "VeilCaptureTests", dependencies: ["VeilTestSupport", "VeilCore", "VeilCapture", "VeilMedia"]),
         .testTarget(name: "VeilOutputTests", dependencies: ["VeilTestSupport", "VeilCore", "VeilOutput", "VeilMedia",
                                                             .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "VeilStatusTests", dependencies: ["VeilStatus",

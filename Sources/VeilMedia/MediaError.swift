@@ -46,5 +46,3 @@ public func outOfMemory(_ action: String, _ path: String) -> MediaError {
     .failed(action: action, path: path, reason: ffmpegErrorText(veil_averror(ENOMEM)))
 }
 
-/// The C library's text for an errno value, e.g. "No space left on device".
-public func errnoText(_ code: Int32) -> String { String(cString: strerror(code)) }

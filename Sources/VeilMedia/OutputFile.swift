@@ -1,3 +1,4 @@
+import VeilCore
 import CFFmpeg
 #if canImport(Glibc)
 import Glibc
@@ -20,7 +21,6 @@ final class OutputFile {
 
     init(path: String) throws {
         let name = path.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? path
-        let directory = String(path.dropLast(name.count))
         let dot = name.lastIndex(of: ".")
         let ext = dot.map { String(name[name.index(after: $0)...]) } ?? ""
         guard let dot, dot != name.startIndex, OutputFile.containers.contains(ext.lowercased()) else {
@@ -28,7 +28,7 @@ final class OutputFile {
         }
         // Hidden, and named after the process, so that concurrent runs and leftovers of a killed one
         // never collide with a finished file.
-        temporaryPath = "\(directory).\(name[..<dot]).partial-\(getpid()).\(ext)"
+        temporaryPath = AtomicFile.temporaryPath(for: path)
         // The muxer is chosen by the real path, whatever the temporary name looks like.
         guard let format = av_guess_format(nil, path, nil) else {
             throw MediaError.unsupportedContainer(path: path, extension: ext)
@@ -91,9 +91,12 @@ final class OutputFile {
     func commit() throws {
         try check(av_write_trailer(context), "finish", path)
         try check(avio_closep(&context.pointee.pb), "finish", path)
-        guard rename(temporaryPath, path) == 0 else {
-            throw MediaError.failed(action: "write", path: path, reason: String(cString: strerror(errno)))
-        }
+        // The file is closed and committed either way: a failed rename has removed it.
         committed = true
+        do {
+            try AtomicFile.commit(temporaryPath, to: path)
+        } catch {
+            throw MediaError.failed(action: error.action, path: error.path, reason: error.reason)
+        }
     }
 }

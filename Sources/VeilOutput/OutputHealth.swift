@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import VeilCapture
+import VeilCore
 import VeilCore
 
 /// An output's counters and up/down state, shared by its thread (which updates them) and

@@ -1,3 +1,4 @@
+import VeilCore
 import Glibc
 import VeilMedia
 
@@ -8,8 +9,8 @@ enum SDPFile {
     static func write(_ text: String, to path: String, mode: mode_t) throws {
         do {
             try AtomicFile.write(Array(text.utf8), to: path, mode: mode)
-        } catch let MediaError.failed(action, file, reason) {
-            throw OutputError("cannot \(action) SDP file '\(file)': \(reason)")
+        } catch {
+            throw OutputError("cannot \(error.action) SDP file '\(error.path)': \(error.reason)")
         }
     }
 }

@@ -1,3 +1,4 @@
+import VeilCore
 import Foundation
 import Glibc
 import VeilMedia

@@ -26,8 +26,7 @@ public final class StabilityLog {
     public init(path: String?) throws {
         self.path = path
         guard let path else { handle = nil; temporaryPath = nil; return }
-        let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial-\(getpid())").path
+        let temporary = AtomicFile.temporaryPath(for: path)
         guard FileManager.default.createFile(atPath: temporary, contents: nil), let handle = FileHandle(forWritingAtPath: temporary) else {
             throw CommandError("cannot write stability log '\(path)': \(String(cString: strerror(errno)))")
         }
@@ -83,10 +82,11 @@ public final class StabilityLog {
         ]
         if let handle, let path, let temporaryPath {
             handle.write(Data((json(summary) + "\n").utf8))
-            try? handle.synchronize()
             try? handle.close()
-            guard rename(temporaryPath, path) == 0 else {
-                throw CommandError("cannot write stability log '\(path)': \(String(cString: strerror(errno)))")
+            do {
+                try AtomicFile.commit(temporaryPath, to: path)
+            } catch {
+                throw CommandError("cannot write stability log '\(path)': \(error.reason)")
             }
         }
         return summary

@@ -1,3 +1,4 @@
+import VeilCore
 import Foundation
 
 /// The stability report as one self-contained HTML page: the terminal report's tables in plain words,
@@ -45,27 +46,10 @@ public enum HTMLReport {
     /// Writes the page under a temporary name in the same directory and renames it into place, so a
     /// reader never sees half a page and a failed write leaves the old one.
     public static func write(_ html: String, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial-\(getpid())").path
-        func failure() -> ReportError { ReportError("cannot write '\(path)': \(String(cString: strerror(errno)))") }
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard descriptor >= 0 else { throw failure() }
-        let bytes = Array(html.utf8)
-        var written = 0
-        while written < bytes.count {
-            let count = bytes[written...].withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 {
-                let error = failure()
-                close(descriptor)
-                unlink(temporary)
-                throw error
-            }
-            written += count
-        }
-        guard fsync(descriptor) == 0, close(descriptor) == 0, rename(temporary, path) == 0 else {
-            let error = failure()
-            unlink(temporary)
-            throw error
+        do {
+            try AtomicFile.write(Array(html.utf8), to: path, mode: 0o644)
+        } catch {
+            throw ReportError(error.description)
         }
     }
 

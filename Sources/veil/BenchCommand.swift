@@ -130,8 +130,7 @@ enum BenchOutputs {
         let key = "\(directory)/bench.key"
         var bytes = [UInt8](repeating: 0, count: 30)
         for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255) }
-        FileManager.default.createFile(atPath: key, contents: Data(Data(bytes).base64EncodedString().utf8),
-                                       attributes: [.posixPermissions: 0o600])
+        try AtomicFile.write(Array(Data(bytes).base64EncodedString().utf8), to: key, mode: 0o600)
         let specs: [OutputSpec] = [
             .rtp(address: "127.0.0.1:5004", sdpPath: "\(directory)/bench-rtp.sdp"),
             .srtp(address: "127.0.0.1:5008", sdpPath: "\(directory)/bench-srtp.sdp", keyFile: key),

@@ -1,4 +1,5 @@
 @testable import VeilCapture
+import VeilCore
 import XCTest
 
 final class CaptureRequestTests: XCTestCase {

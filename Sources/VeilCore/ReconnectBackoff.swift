@@ -1,7 +1,7 @@
 /// How long to wait before each attempt to reopen a lost camera: doubling from `initial` up to
 /// `maximum`, so a briefly unplugged camera is back within a second while one that stays away is
 /// not hammered (each failed open of a USB camera costs the hub a little).
-public struct ReconnectBackoff {
+public struct ReconnectBackoff: Sendable {
     public let initial: Double
     public let maximum: Double
     private var current: Double
