@@ -62,7 +62,7 @@ final class Y4MFile {
     private let path: String
 
     init(path: String, size: FrameSize, interval: FrameInterval?) throws {
-        guard let file = fopen(path, "wb") else { throw ProbeFailure("cannot create '\(path)': \(String(cString: strerror(errno)))") }
+        guard let file = fopen(path, "wb") else { throw ProbeFailure("cannot create '\(path)': \(errnoText(errno))") }
         self.file = file
         self.path = path
         let rate = interval.map { "\($0.denominator):\($0.numerator)" } ?? "30:1"
@@ -75,13 +75,13 @@ final class Y4MFile {
         try write("FRAME\n")
         for plane in picture.planes {
             for row in 0..<plane.height where fwrite(plane.row(row), 1, plane.width, file) != plane.width {
-                throw ProbeFailure("cannot write '\(path)': \(String(cString: strerror(errno)))")
+                throw ProbeFailure("cannot write '\(path)': \(errnoText(errno))")
             }
         }
     }
 
     private func write(_ text: String) throws {
-        guard fputs(text, file) >= 0 else { throw ProbeFailure("cannot write '\(path)': \(String(cString: strerror(errno)))") }
+        guard fputs(text, file) >= 0 else { throw ProbeFailure("cannot write '\(path)': \(errnoText(errno))") }
     }
 }
 

@@ -1,3 +1,4 @@
+import VeilCore
 import CFFmpeg
 import VeilMedia
 
@@ -37,7 +38,7 @@ final class JPEGFrameDecoder {
         // A throw from here on runs deinit, which frees what was allocated above.
         let status = avcodec_open2(context, codec, nil)
         guard status >= 0 else {
-            throw CaptureError.cannotOpen(path: path, reason: "cannot open the Motion-JPEG decoder: \(averrorText(status))")
+            throw CaptureError.cannotOpen(path: path, reason: "cannot open the Motion-JPEG decoder: \(ffmpegErrorText(status))")
         }
     }
 
@@ -65,18 +66,11 @@ final class JPEGFrameDecoder {
         packet.pointee.data = input
         packet.pointee.size = Int32(bytes.count)
         var status = avcodec_send_packet(context, packet)
-        guard status >= 0 else { return averrorText(status) }
+        guard status >= 0 else { return ffmpegErrorText(status) }
         av_frame_unref(frame)
         status = avcodec_receive_frame(context, frame)
-        guard status >= 0 else { return averrorText(status) }
+        guard status >= 0 else { return ffmpegErrorText(status) }
         try importer.copy(frame, into: picture, path: path)
         return nil
     }
-}
-
-/// FFmpeg's text for an error code (av_strerror).
-func averrorText(_ code: Int32) -> String {
-    var buffer = [CChar](repeating: 0, count: Int(AV_ERROR_MAX_STRING_SIZE))
-    if av_strerror(code, &buffer, buffer.count) < 0 { return "FFmpeg error \(code)" }
-    return String(cString: buffer)
 }

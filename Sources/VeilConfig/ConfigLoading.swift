@@ -28,7 +28,7 @@ extension VeilConfiguration {
 
     private static func readText(_ path: String) throws -> String {
         guard access(path, R_OK) == 0 else {
-            throw ConfigError(file: path, location: nil, problem: "cannot read: \(String(cString: strerror(errno)))")
+            throw ConfigError(file: path, location: nil, problem: "cannot read: \(errnoText(errno))")
         }
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {

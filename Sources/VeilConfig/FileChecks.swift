@@ -1,3 +1,4 @@
+import VeilCore
 import Foundation
 
 /// Checks of the files a config names, made at load time so that a daemon never starts (or reloads)
@@ -12,7 +13,7 @@ enum FileChecks {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
             return "\(path): No such directory (create it, then add people with `veil enroll`)"
         }
-        guard access(path, R_OK | X_OK) == 0 else { return "\(path): cannot be read (\(String(cString: strerror(errno))))" }
+        guard access(path, R_OK | X_OK) == 0 else { return "\(path): cannot be read (\(errnoText(errno)))" }
         return nil
     }
 
@@ -22,14 +23,14 @@ enum FileChecks {
             return "\(path): No such file or directory"
         }
         guard access(path, isDirectory.boolValue ? R_OK | X_OK : R_OK) == 0 else {
-            return "\(path): cannot be read (\(String(cString: strerror(errno))))"
+            return "\(path): cannot be read (\(errnoText(errno)))"
         }
         guard isDirectory.boolValue else { return nil }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
         let images = names.filter { donorExtensions.contains(($0 as NSString).pathExtension.lowercased()) }
         guard !images.isEmpty else { return "\(path): the directory holds no .png, .jpg or .jpeg image" }
         if let unreadable = images.sorted().first(where: { access((path as NSString).appendingPathComponent($0), R_OK) != 0 }) {
-            return "\(path)/\(unreadable): cannot be read (\(String(cString: strerror(errno))))"
+            return "\(path)/\(unreadable): cannot be read (\(errnoText(errno)))"
         }
         return nil
     }
@@ -38,14 +39,14 @@ enum FileChecks {
     /// stream), and 30 bytes once base64-decoded. The key itself never appears in a message.
     static func srtpKeyProblem(_ path: String) -> String? {
         var status = stat()
-        guard stat(path, &status) == 0 else { return "\(path): \(String(cString: strerror(errno)))" }
+        guard stat(path, &status) == 0 else { return "\(path): \(errnoText(errno))" }
         guard status.st_mode & S_IFMT == S_IFREG else { return "\(path): not a regular file" }
         let mode = status.st_mode & 0o777
         guard mode & 0o077 == 0 else {
             return "\(path): mode \(String(format: "%04o", mode)) lets others read the key; chmod 600 it"
         }
         guard access(path, R_OK) == 0, let data = FileManager.default.contents(atPath: path) else {
-            return "\(path): cannot be read (\(String(cString: strerror(errno))))"
+            return "\(path): cannot be read (\(errnoText(errno)))"
         }
         let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard let key = Data(base64Encoded: text), key.count == 30 else {

@@ -1,3 +1,4 @@
+import VeilCore
 import CFFmpeg
 
 /// An opened input (file or URL): owns its AVFormatContext and the packet it demuxes into.

@@ -1,3 +1,4 @@
+import VeilCore
 import CFFmpeg
 import Glibc
 

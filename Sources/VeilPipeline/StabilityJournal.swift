@@ -1,3 +1,4 @@
+import VeilCore
 import Foundation
 import Logging
 
@@ -45,7 +46,7 @@ public final class StabilityJournal: @unchecked Sendable {
     private static func open(_ path: String) throws -> (Int32, Int64) {
         let descriptor = Foundation.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
         guard descriptor >= 0 else {
-            throw CommandError("cannot write stability log '\(path)': \(String(cString: strerror(errno)))")
+            throw CommandError("cannot write stability log '\(path)': \(errnoText(errno))")
         }
         var status = stat()
         fstat(descriptor, &status)
@@ -150,7 +151,7 @@ public final class StabilityJournal: @unchecked Sendable {
             lock.lock()
             droppedLines += lines
             lock.unlock()
-            if !failing { logger.error("stability log \(path): cannot write: \(String(cString: strerror(errno))); lines are dropped until it can") }
+            if !failing { logger.error("stability log \(path): cannot write: \(errnoText(errno)); lines are dropped until it can") }
             failing = true
         }
     }

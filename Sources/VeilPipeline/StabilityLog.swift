@@ -28,7 +28,7 @@ public final class StabilityLog {
         guard let path else { handle = nil; temporaryPath = nil; return }
         let temporary = AtomicFile.temporaryPath(for: path)
         guard FileManager.default.createFile(atPath: temporary, contents: nil), let handle = FileHandle(forWritingAtPath: temporary) else {
-            throw CommandError("cannot write stability log '\(path)': \(String(cString: strerror(errno)))")
+            throw CommandError("cannot write stability log '\(path)': \(errnoText(errno))")
         }
         self.handle = handle
         temporaryPath = temporary

@@ -1,3 +1,4 @@
+import VeilCore
 import Foundation
 
 /// An error for the user: one line that names the file (and the line, when one is at fault).
@@ -80,7 +81,7 @@ public struct StabilityLogFile {
 
     private static func readContents(_ path: String) throws -> Data {
         let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else { throw ReportError("cannot read '\(path)': \(String(cString: strerror(errno)))") }
+        guard descriptor >= 0 else { throw ReportError("cannot read '\(path)': \(errnoText(errno))") }
         let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         var status = stat()
         if fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFDIR {

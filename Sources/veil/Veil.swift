@@ -1,3 +1,4 @@
+import VeilCore
 import ArgumentParser
 import CProcess
 import Foundation
@@ -16,7 +17,7 @@ struct Veil: ParsableCommand {
     static func main() {
         // Before any frame is read: a crash must not write camera pictures to disk.
         guard veil_forbid_core_dumps() == 0 else {
-            FileHandle.standardError.write(Data("veil: error: cannot turn core dumps off: \(String(cString: strerror(errno)))\n".utf8))
+            FileHandle.standardError.write(Data("veil: error: cannot turn core dumps off: \(errnoText(errno))\n".utf8))
             Foundation.exit(1)
         }
         LibraryLog.quiet()
