@@ -82,7 +82,7 @@ let package = Package(
         ]),
         // What every test target uses to run the real clients (ffmpeg, ffprobe, curl, veil).
         .target(name: "VeilTestSupport", path: "Tests/VeilTestSupport"),
-        .testTarget(name: "VeilReportTests", dependencies: ["VeilReport"]),
+        .testTarget(name: "VeilReportTests", dependencies: ["VeilCore", "VeilReport"]),
         .testTarget(name: "VeilMediaTests", dependencies: ["VeilTestSupport", "VeilMedia", "CFFmpeg"]),
         .testTarget(name: "VeilVisionTests", dependencies: ["VeilTestSupport", "VeilCore", "VeilVision", "VeilMedia", "CVision"]),
         .testTarget(name: "VeilAnonymizeTests", dependencies: ["VeilAnonymize", "VeilCore", "VeilMedia"]),

@@ -29,7 +29,7 @@ public enum AtomicFile {
     public static func write(_ bytes: [UInt8], to path: String, mode: mode_t) throws(Failure) {
         let temporary = temporaryPath(for: path)
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode)
-        guard descriptor >= 0 else { throw Failure(action: "create", path: temporary, reason: errnoText(errno)) }
+        guard descriptor >= 0 else { throw Failure(action: "write", path: path, reason: errnoText(errno)) }
         var code: Int32 = 0
         if fchmod(descriptor, mode) != 0 { code = errno }
         var written = 0

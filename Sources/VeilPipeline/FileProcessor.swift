@@ -58,7 +58,7 @@ public struct ProcessReport {
     public var frames = 0
     public var seconds = 0.0
     public var clock = StageClock()
-    public var summary: [(String, Any)] = []
+    public var summary = StabilitySummaryRecord(summary: true)
 }
 
 /// `veil process`: de-identifies a video file. Three threads, joined by bounded queues of reusable
@@ -202,7 +202,9 @@ public final class FileProcessor {
         if let error = failure.error { throw error }
         if let cut = reader.cutShort { logger.warning("input ended early: \(cut)") }
         try writer.finish()
-        report.summary = try log.finish() + [("second_opinion_frames", audited), ("recall_incidents", recallIncidents)]
+        report.summary = try log.finish()
+        report.summary.secondOpinionFrames = audited
+        report.summary.recallIncidents = recallIncidents
         report.seconds = MonotonicClock.seconds(since: started)
         report.clock.merge(decodeClock.clock)
         report.clock.merge(encodeClock.clock)

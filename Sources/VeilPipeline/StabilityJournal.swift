@@ -57,26 +57,31 @@ public final class StabilityJournal: @unchecked Sendable {
     public func append(camera: String, frame: Int, time: Double, faces: [FaceRecord]) {
         guard !faces.isEmpty else { return }
         var lines = ""
-        for face in faces { lines += json(face.logFields(frame: frame, time: time, camera: camera)) + "\n" }
+        for face in faces { lines += StabilitySchema.line(face.stabilityRecord(frame: frame, time: time, camera: camera)) + "\n" }
         enqueue(lines)
     }
 
     /// A camera's figures over a window, or its summary at shutdown.
     public func append(camera: String, figures: StabilityFigures, time: Double, window: Int?, frames: Int? = nil) {
-        var fields: [(String, Any)] = [("camera", camera), ("time", round3(time))]
-        if let window { fields.append(("window", window)) } else { fields.append(("summary", true)) }
-        if let frames { fields.append(("frames", frames)) }
-        fields += [
-            ("faces", figures.faces), ("faces_measured", figures.measuredFaces),
-            ("nme_mean", figures.nme.map(round4) ?? .nan), ("nme_dynamic_mean", figures.nmeDynamic.map(round4) ?? .nan),
-            ("oks_mean", figures.oks.map(round4) ?? .nan),
-            ("jitter_input_mean", figures.jitterInput.map(round4) ?? .nan),
-            ("jitter_output_mean", figures.jitterOutput.map(round4) ?? .nan),
-            ("identity_checks", figures.identityChecks), ("identity_passed", figures.identityPassed),
-            ("identity_distance_min", figures.identityDistanceMin.map(round4) ?? .nan),
-            ("identity_incidents", figures.incidents), ("faces_covered", figures.covered), ("faces_consented", figures.consented),
-        ]
-        enqueue(json(fields) + "\n")
+        var record = StabilitySummaryRecord(summary: window == nil)
+        record.window = window
+        record.camera = camera
+        record.time = StabilitySchema.seconds(time)
+        record.frames = frames
+        record.faces = figures.faces
+        record.facesMeasured = figures.measuredFaces
+        record.nmeMean = StabilitySchema.figure(figures.nme)
+        record.nmeDynamicMean = StabilitySchema.figure(figures.nmeDynamic)
+        record.oksMean = StabilitySchema.figure(figures.oks)
+        record.jitterInputMean = StabilitySchema.figure(figures.jitterInput)
+        record.jitterOutputMean = StabilitySchema.figure(figures.jitterOutput)
+        record.identityChecks = figures.identityChecks
+        record.identityPassed = figures.identityPassed
+        record.identityDistanceMin = StabilitySchema.figure(figures.identityDistanceMin)
+        record.identityIncidents = figures.incidents
+        record.facesCovered = figures.covered
+        record.facesConsented = figures.consented
+        enqueue(StabilitySchema.line(record) + "\n")
     }
 
     private func enqueue(_ lines: String) {

@@ -50,14 +50,16 @@ public final class StabilityLog {
             if let residual = r.residual { residuals[r.track, default: []].append(residual) }
             if let d = r.identityDistance { identityDistances.append(d) }
             if r.incident != nil { incidents += 1 }
-            lines += json([("pts", pts)] + r.logFields(frame: frame, time: seconds)) + "\n"
+            var line = r.stabilityRecord(frame: frame, time: seconds)
+            line.pts = pts
+            lines += StabilitySchema.line(line) + "\n"
         }
         if let handle, !lines.isEmpty { handle.write(Data(lines.utf8)) }
     }
 
-    /// Writes the summary record, closes the log and gives it its name; returns the summary's fields.
+    /// Writes the summary record, closes the log and gives it its name; returns the summary.
     @discardableResult
-    public func finish() throws -> [(String, Any)] {
+    public func finish() throws -> StabilitySummaryRecord {
         var dynamic: [Float] = []
         for (_, list) in residuals where list.count >= 2 {
             var mean = [Point](repeating: .zero, count: list[0].count)
@@ -69,19 +71,23 @@ public final class StabilityLog {
                 dynamic.append(sum / Float(r.count))
             }
         }
-        let summary: [(String, Any)] = [
-            ("summary", true), ("frames", frames), ("faces", faces), ("tracks", residuals.count),
-            ("handling", handlings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")),
-            ("nme_mean", round4(mean(errors))), ("nme_p95", round4(percentile(errors, 0.95))),
-            ("nme_dynamic_mean", round4(mean(dynamic))), ("nme_dynamic_p95", round4(percentile(dynamic, 0.95))),
-            ("oks_mean", round4(mean(similarities))),
-            ("frames_with_fallback_cover", coveredFrames),
-            ("identity_checks", identityDistances.count), ("identity_incidents", incidents),
-            ("identity_distance_min", round4(identityDistances.min() ?? .nan)),
-            ("identity_distance_mean", round4(mean(identityDistances))),
-        ]
+        var summary = StabilitySummaryRecord(summary: true)
+        summary.frames = frames
+        summary.faces = faces
+        summary.tracks = residuals.count
+        summary.handling = handlings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        summary.nmeMean = StabilitySchema.figure(mean(errors))
+        summary.nmeP95 = StabilitySchema.figure(percentile(errors, 0.95))
+        summary.nmeDynamicMean = StabilitySchema.figure(mean(dynamic))
+        summary.nmeDynamicP95 = StabilitySchema.figure(percentile(dynamic, 0.95))
+        summary.oksMean = StabilitySchema.figure(mean(similarities))
+        summary.framesWithFallbackCover = coveredFrames
+        summary.identityChecks = identityDistances.count
+        summary.identityIncidents = incidents
+        summary.identityDistanceMin = StabilitySchema.figure(identityDistances.min())
+        summary.identityDistanceMean = StabilitySchema.figure(mean(identityDistances))
         if let handle, let path, let temporaryPath {
-            handle.write(Data((json(summary) + "\n").utf8))
+            handle.write(Data((StabilitySchema.line(summary) + "\n").utf8))
             try? handle.close()
             do {
                 try AtomicFile.commit(temporaryPath, to: path)
@@ -103,37 +109,26 @@ public final class StabilityLog {
 }
 
 extension FaceRecord {
-    /// The face's fields in a stability log line; `camera` names it in the daemon's shared log.
-    func logFields(frame: Int, time: Double, camera: String? = nil) -> [(String, Any)] {
-        var fields: [(String, Any)] = [("frame", frame), ("time", round3(time)), ("track", track), ("handling", handling.rawValue)]
-        if let camera { fields.append(("camera", camera)) }
-        if let donor { fields.append(("donor", donor)); fields.append(("shape_replaced", shapeReplaced)) }
-        if let consentedAs { fields.append(("consented_as", consentedAs)) }
-        if let error { fields.append(("nme", round4(error))) }
-        if let dynamicError { fields.append(("nme_dynamic", round4(dynamicError))) }
-        if let oks { fields.append(("oks", round4(oks))) }
-        if let jitterInput, let jitterOutput {
-            fields.append(("jitter_input", round4(jitterInput)))
-            fields.append(("jitter_output", round4(jitterOutput)))
+    /// The face as a stability log line; `camera` names it in the daemon's shared log.
+    func stabilityRecord(frame: Int, time: Double, camera: String? = nil) -> StabilityRecord {
+        var record = StabilityRecord(frame: frame, time: StabilitySchema.seconds(time), track: track, handling: handling.rawValue)
+        record.camera = camera
+        if let donor {
+            record.donor = donor
+            record.shapeReplaced = shapeReplaced
         }
-        if let identityDistance { fields.append(("identity_distance", round4(identityDistance))) }
-        if let incident { fields.append(("incident", incident)) }
-        return fields
+        record.consentedAs = consentedAs
+        record.nme = StabilitySchema.figure(error)
+        record.nmeDynamic = StabilitySchema.figure(dynamicError)
+        record.oks = StabilitySchema.figure(oks)
+        if let jitterInput, let jitterOutput {
+            record.jitterInput = StabilitySchema.figure(jitterInput)
+            record.jitterOutput = StabilitySchema.figure(jitterOutput)
+        }
+        record.identityDistance = StabilitySchema.figure(identityDistance)
+        record.incident = incident
+        return record
     }
-}
-
-func round3(_ v: Double) -> Double { (v * 1000).rounded() / 1000 }
-func round4(_ v: Float) -> Double { round4(Double(v)) }
-func round4(_ v: Double) -> Double { (v * 10000).rounded() / 10000 }
-
-/// One JSON object (keys sorted, so records diff cleanly); non-finite numbers become null.
-func json(_ fields: [(String, Any)]) -> String {
-    var object: [String: Any] = [:]
-    for (key, value) in fields {
-        if let d = value as? Double, !d.isFinite { object[key] = NSNull() } else { object[key] = value }
-    }
-    let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
-    return String(decoding: data, as: UTF8.self)
 }
 
 /// An error for the user: one line, printed as it is.

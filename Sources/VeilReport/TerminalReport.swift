@@ -1,3 +1,5 @@
+import VeilCore
+
 /// The stability report as plain text for a terminal: what was logged, whether the keypoints were
 /// kept and the identities removed, and the goals beside the figures.
 public enum TerminalReport {

@@ -1,3 +1,5 @@
+import VeilCore
+
 /// One camera's records (or the whole log's, without cameras) as series over time for the charts.
 /// Long runs are averaged into bins so that an hour at 30 fps still makes a page a browser opens.
 struct Timeline {

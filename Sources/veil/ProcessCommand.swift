@@ -84,6 +84,13 @@ struct ProcessCommand: ParsableCommand {
         let fps = Double(report.frames) / max(report.seconds, 1e-9)
         print("veil: wrote \(output): \(report.frames) frames in \(String(format: "%.1f", report.seconds)) s (\(String(format: "%.1f", fps)) fps)")
         if let log = stabilityLog { print("veil: stability log \(log)") }
-        print("veil: " + report.summary.filter { $0.0 != "summary" }.map { "\($0.0)=\($0.1)" }.joined(separator: " "))
+        print("veil: " + Self.figures(report.summary))
+    }
+
+    /// The summary's figures as key=value pairs, in the log's own names.
+    private static func figures(_ summary: StabilitySummaryRecord) -> String {
+        let object = (try? JSONSerialization.jsonObject(with: Data(StabilitySchema.line(summary).utf8))) as? [String: Any] ?? [:]
+        return object.filter { !["summary", "schema"].contains($0.key) }.sorted { $0.key < $1.key }
+            .map { "\($0.key)=\($0.value)" }.joined(separator: " ")
     }
 }
