@@ -49,8 +49,8 @@ struct Options {
                 guard let parsed = RecordingContainer(rawValue: try value(argument)) else { throw ProbeFailure("--container takes mkv or mp4") }
                 container = parsed
             case "--segment-seconds": segmentSeconds = try number(argument)
-            case "--rtp": outputs.append(.rtp(address: try value(argument), sdpPath: try value(argument)))
-            case "--srtp": outputs.append(.srtp(address: try value(argument), sdpPath: try value(argument), keyFile: try value(argument)))
+            case "--rtp": outputs.append(.rtp(address: try Endpoint.destination(value(argument)), sdpPath: try value(argument)))
+            case "--srtp": outputs.append(.srtp(address: try Endpoint.destination(value(argument)), sdpPath: try value(argument), keyFile: try value(argument)))
             case "--size":
                 let parts = try value(argument).split(separator: "x").compactMap { Int($0) }
                 guard parts.count == 2 else { throw ProbeFailure("--size takes WIDTHxHEIGHT") }
@@ -115,9 +115,7 @@ func run() throws {
     var submitted = 0
     var nextReport = begin + 1_000_000_000
     while end.map({ MonotonicClock.now() < $0 }) ?? true {
-        let due = begin + UInt64(submitted) * interval
-        var deadline = timespec(tv_sec: Int(due / 1_000_000_000), tv_nsec: Int(due % 1_000_000_000))
-        while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, nil) == EINTR {}
+        MonotonicClock.sleep(until: begin + UInt64(submitted) * interval)
         outputs.submit(pictures[submitted % pictures.count], captureTime: MonotonicClock.now())
         submitted += 1
         if MonotonicClock.now() >= nextReport {

@@ -203,9 +203,9 @@ final class CameraPipeline {
         let runtime = ProcessInfo.processInfo.environment["RUNTIME_DIRECTORY"] ?? "/run/veil"
         switch output {
         case let .rtp(rtp):
-            return .rtp(address: rtp.address.description, sdpPath: rtp.sdp ?? "\(runtime)/\(camera)-rtp.sdp")
+            return .rtp(address: rtp.address, sdpPath: rtp.sdp ?? "\(runtime)/\(camera)-rtp.sdp")
         case let .srtp(srtp):
-            return .srtp(address: srtp.address.description, sdpPath: srtp.sdp ?? "\(runtime)/\(camera)-srtp.sdp",
+            return .srtp(address: srtp.address, sdpPath: srtp.sdp ?? "\(runtime)/\(camera)-srtp.sdp",
                          keyFile: srtp.keyFile)
         case let .record(record):
             return .record(directory: record.path, segmentSeconds: Double(record.segmentSeconds),

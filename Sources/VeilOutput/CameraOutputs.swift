@@ -58,9 +58,8 @@ public final class CameraOutputs {
             case let .rtp(address, sdpPath), let .srtp(address, sdpPath, _):
                 var key: SRTPKey?
                 if case let .srtp(_, _, keyFile) = spec { key = try SRTPKey(file: keyFile) }
-                let parsed = try Endpoint.destination(address)
-                let name = "\(key == nil ? "rtp" : "srtp") \(parsed)"
-                let sink = try RTPSink(address: parsed, sdpPath: sdpPath, key: key, name: name)
+                let name = "\(key == nil ? "rtp" : "srtp") \(address)"
+                let sink = try RTPSink(address: address, sdpPath: sdpPath, key: key, name: name)
                 let output = PacketOutput(name: name, sink: sink, stream: encoder!.stream, logger: logger)
                 packetOutputs.append(output)
                 statusSources.append { output.statistics }

@@ -2,8 +2,8 @@ import Glibc
 import VeilCore
 
 extension Endpoint {
-    /// A configured destination, refused with an OutputError that quotes it.
-    static func destination(_ text: String) throws -> Endpoint {
+    /// A destination given as text (a probe's or a test's argument), refused with an OutputError that quotes it.
+    public static func destination(_ text: String) throws -> Endpoint {
         do {
             return try Endpoint(parsing: text)
         } catch {

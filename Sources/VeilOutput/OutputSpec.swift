@@ -3,13 +3,13 @@ import VeilCore
 /// Where one camera's anonymized stream goes. A camera may have any number of outputs; all but
 /// `loopback` share the camera's one encode.
 public enum OutputSpec: Equatable {
-    /// H.264 over RTP (RFC 6184) to `address`, "host:port" or "[ipv6]:port", unicast or multicast.
+    /// H.264 over RTP (RFC 6184) to `address`, unicast or multicast.
     /// The SDP a receiver needs is written to `sdpPath` whenever the stream (re)starts.
-    case rtp(address: String, sdpPath: String)
+    case rtp(address: Endpoint, sdpPath: String)
     /// The same protected with SRTP (AES_CM_128_HMAC_SHA1_80). `keyFile` holds the base64 of a 30-byte
     /// master key and salt, and must be mode 0600 and owned by the user the daemon runs as. The SDP
     /// carries the key (`a=crypto:`), so it is written mode 0600 as well.
-    case srtp(address: String, sdpPath: String, keyFile: String)
+    case srtp(address: Endpoint, sdpPath: String, keyFile: String)
     /// Segmented recordings in `directory`, named `<camera>-<UTC start>.<container>`, a new one every
     /// `segmentSeconds` (at the next keyframe). Once the camera's segments there exceed
     /// `maxTotalBytes`, the oldest are deleted; nil keeps everything.

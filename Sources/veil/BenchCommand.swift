@@ -132,8 +132,8 @@ enum BenchOutputs {
         for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255) }
         try AtomicFile.write(Array(Data(bytes).base64EncodedString().utf8), to: key, mode: 0o600)
         let specs: [OutputSpec] = [
-            .rtp(address: "127.0.0.1:5004", sdpPath: "\(directory)/bench-rtp.sdp"),
-            .srtp(address: "127.0.0.1:5008", sdpPath: "\(directory)/bench-srtp.sdp", keyFile: key),
+            .rtp(address: Endpoint(host: "127.0.0.1", port: 5004), sdpPath: "\(directory)/bench-rtp.sdp"),
+            .srtp(address: Endpoint(host: "127.0.0.1", port: 5008), sdpPath: "\(directory)/bench-srtp.sdp", keyFile: key),
             .record(directory: "\(directory)/recordings", segmentSeconds: 600, container: .mkv, maxTotalBytes: nil),
         ]
         return try CameraOutputs(camera: "bench", width: width, height: height, frameRate: fps,

@@ -2,17 +2,18 @@ import Foundation
 import VeilMedia
 import VeilOutput
 import XCTest
+import VeilCore
 
 final class CameraOutputsTests: OutputTestCase {
     func testOddFrameSizeAndUnknownEncoderAreRefused() {
-        XCTAssertThrowsError(try outputs([.rtp(address: "127.0.0.1:5004", sdpPath: path("x.sdp"))], width: 321)) { error in
+        XCTAssertThrowsError(try outputs([.rtp(address: Endpoint.destination("127.0.0.1:5004"), sdpPath: path("x.sdp"))], width: 321)) { error in
             XCTAssertTrue("\(error)".contains("321x240"), "\(error)")
         }
-        XCTAssertThrowsError(try outputs([.rtp(address: "127.0.0.1:5004", sdpPath: path("x.sdp"))],
+        XCTAssertThrowsError(try outputs([.rtp(address: Endpoint.destination("127.0.0.1:5004"), sdpPath: path("x.sdp"))],
                                          encoder: EncoderOptions(codec: "no-such-encoder"))) { error in
             XCTAssertTrue("\(error)".contains("no-such-encoder"), "\(error)")
         }
-        XCTAssertThrowsError(try outputs([.rtp(address: "127.0.0.1:5004", sdpPath: path("x.sdp"))],
+        XCTAssertThrowsError(try outputs([.rtp(address: Endpoint.destination("127.0.0.1:5004"), sdpPath: path("x.sdp"))],
                                          encoder: EncoderOptions(codec: "mpeg4"))) { error in
             XCTAssertTrue("\(error)".contains("not an H.264 encoder"), "\(error)")
         }

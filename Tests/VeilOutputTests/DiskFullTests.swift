@@ -2,6 +2,7 @@ import Foundation
 import VeilOutput
 import VeilTestSupport
 import XCTest
+import VeilCore
 
 /// A recording on a full filesystem pauses while RTP goes on, and resumes with a new segment once
 /// there is room again. Needs root, for a small tmpfs.
@@ -17,7 +18,7 @@ final class DiskFullTests: OutputTestCase {
         try Data(count: 1024 * 1024).write(to: URL(fileURLWithPath: filler))
 
         let outputs = try outputs([.record(directory: "\(disk)/rec", segmentSeconds: 600, container: .mkv, maxTotalBytes: nil),
-                                   .rtp(address: "127.0.0.1:\(rtpPort())", sdpPath: path("camera.sdp"))],
+                                   .rtp(address: Endpoint.destination("127.0.0.1:\(rtpPort())"), sdpPath: path("camera.sdp"))],
                                   encoder: EncoderOptions(bitrateKbps: 3000, gop: 15))
         outputs.start()
         let feeder = FrameFeeder(outputs, noise: true)

@@ -1,13 +1,14 @@
 import Foundation
 import VeilOutput
 import XCTest
+import VeilCore
 
 /// The real v4l2loopback driver is exercised in the VM rig; here, a device that is missing or is no
 /// V4L2 output is reported, retried, and holds up no other output.
 final class LoopbackOutputTests: OutputTestCase {
     func testMissingDeviceIsRetriedWithoutStallingOtherOutputs() throws {
         let device = path("video99")
-        let outputs = try outputs([.loopback(devicePath: device), .rtp(address: "127.0.0.1:\(rtpPort())", sdpPath: path("camera.sdp"))])
+        let outputs = try outputs([.loopback(devicePath: device), .rtp(address: Endpoint.destination("127.0.0.1:\(rtpPort())"), sdpPath: path("camera.sdp"))])
         outputs.start()
         let feeder = FrameFeeder(outputs)
         feeder.start(frames: 75)

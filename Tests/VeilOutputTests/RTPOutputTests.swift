@@ -1,12 +1,13 @@
 import Foundation
 import VeilOutput
 import XCTest
+import VeilCore
 
 final class RTPOutputTests: OutputTestCase {
     /// ffmpeg, given nothing but the SDP, receives and decodes the stream at the camera's size.
     func testReceiverDecodesStreamFromSDP() throws {
         let sdp = path("camera.sdp")
-        let outputs = try outputs([.rtp(address: "127.0.0.1:\(rtpPort())", sdpPath: sdp)])
+        let outputs = try outputs([.rtp(address: Endpoint.destination("127.0.0.1:\(rtpPort())"), sdpPath: sdp)])
         outputs.start()
         let feeder = FrameFeeder(outputs)
         feeder.start()
@@ -28,7 +29,7 @@ final class RTPOutputTests: OutputTestCase {
 
     func testMalformedAddressIsRefusedAtInit() {
         for address in ["127.0.0.1", "127.0.0.1:0", "127.0.0.1:70000", ":5004", "::1:5004"] {
-            XCTAssertThrowsError(try outputs([.rtp(address: address, sdpPath: path("x.sdp"))]), address) { error in
+            XCTAssertThrowsError(try outputs([.rtp(address: Endpoint.destination(address), sdpPath: path("x.sdp"))]), address) { error in
                 XCTAssertTrue("\(error)".contains(address), "\(error)")
             }
         }

@@ -1,6 +1,7 @@
 import Foundation
 import VeilOutput
 import XCTest
+import VeilCore
 
 final class SRTPOutputTests: OutputTestCase {
     private func writeKey(mode: Int = 0o600) throws -> (path: String, base64: String) {
@@ -18,7 +19,7 @@ final class SRTPOutputTests: OutputTestCase {
     func testDecryptsWithKeyAndNotWithout() throws {
         let key = try writeKey()
         let sdp = path("camera.sdp")
-        let outputs = try outputs([.srtp(address: "127.0.0.1:\(rtpPort())", sdpPath: sdp, keyFile: key.path)])
+        let outputs = try outputs([.srtp(address: Endpoint.destination("127.0.0.1:\(rtpPort())"), sdpPath: sdp, keyFile: key.path)])
         outputs.start()
         let feeder = FrameFeeder(outputs)
         feeder.start()
@@ -45,7 +46,7 @@ final class SRTPOutputTests: OutputTestCase {
 
     func testKeyFileReadableByOthersIsRefused() throws {
         let key = try writeKey(mode: 0o644)
-        XCTAssertThrowsError(try outputs([.srtp(address: "127.0.0.1:5006", sdpPath: path("x.sdp"), keyFile: key.path)])) { error in
+        XCTAssertThrowsError(try outputs([.srtp(address: Endpoint.destination("127.0.0.1:5006"), sdpPath: path("x.sdp"), keyFile: key.path)])) { error in
             let text = "\(error)"
             XCTAssertTrue(text.contains(key.path), text)
             XCTAssertTrue(text.contains("0644"), text)
@@ -58,7 +59,7 @@ final class SRTPOutputTests: OutputTestCase {
         guard geteuid() == 0 else { throw XCTSkip("giving a file to another user needs root") }
         let key = try writeKey()
         XCTAssertEqual(chown(key.path, 4242, 4242), 0)
-        XCTAssertThrowsError(try outputs([.srtp(address: "127.0.0.1:5006", sdpPath: path("x.sdp"), keyFile: key.path)])) { error in
+        XCTAssertThrowsError(try outputs([.srtp(address: Endpoint.destination("127.0.0.1:5006"), sdpPath: path("x.sdp"), keyFile: key.path)])) { error in
             XCTAssertTrue("\(error)".contains(key.path), "\(error)")
             XCTAssertTrue("\(error)".contains("owned by uid 4242"), "\(error)")
         }
@@ -69,7 +70,7 @@ final class SRTPOutputTests: OutputTestCase {
         let secret = Data((0..<20).map { UInt8($0) }).base64EncodedString()
         try secret.write(toFile: key, atomically: false, encoding: .utf8)
         chmod(key, 0o600)
-        XCTAssertThrowsError(try outputs([.srtp(address: "127.0.0.1:5006", sdpPath: path("x.sdp"), keyFile: key)])) { error in
+        XCTAssertThrowsError(try outputs([.srtp(address: Endpoint.destination("127.0.0.1:5006"), sdpPath: path("x.sdp"), keyFile: key)])) { error in
             XCTAssertTrue("\(error)".contains("30 bytes"), "\(error)")
             XCTAssertFalse("\(error)".contains(secret), "\(error)")
         }
