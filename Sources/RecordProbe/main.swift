@@ -7,7 +7,7 @@
 //               [--preset NAME] [--source VIDEO] [--seconds N]
 //
 // Prints "frames N" once a second (frames submitted so far), and with --seconds a summary at the end.
-import Glibc
+import Foundation
 import Logging
 import VeilCore
 import VeilMedia
@@ -120,7 +120,7 @@ func run() throws {
         submitted += 1
         if MonotonicClock.now() >= nextReport {
             print("frames \(submitted)")
-            fflush(stdout)
+            fflush(nil)  // every output stream: stdout is a C global Swift 6 will not read
             nextReport += 1_000_000_000
         }
     }
@@ -138,6 +138,6 @@ func run() throws {
 do {
     try run()
 } catch {
-    fputs("RecordProbe: \(error)\n", stderr)
+    FileHandle.standardError.write(Data("RecordProbe: \(error)\n".utf8))
     exit(1)
 }

@@ -87,7 +87,7 @@ final class Y4MFile {
 
 func say(_ line: String) {
     print("probe: \(line)")
-    fflush(stdout)
+    fflush(nil)  // every output stream: stdout is a C global Swift 6 will not read
 }
 
 /// Opens the device and checks that the driver granted what was asked (vivid grants everything).

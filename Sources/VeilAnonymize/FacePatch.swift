@@ -48,5 +48,6 @@ public final class FacePatch {
 }
 
 extension Plane {
-    static let empty = Plane(base: UnsafeMutablePointer<UInt8>(bitPattern: 64)!, width: 0, height: 0, stride: 0)
+    /// A plane of no samples, before a patch has a picture.
+    static var empty: Plane { Plane(base: UnsafeMutablePointer<UInt8>(bitPattern: 64)!, width: 0, height: 0, stride: 0) }
 }

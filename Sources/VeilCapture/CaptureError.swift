@@ -2,7 +2,7 @@ import Glibc
 
 /// What went wrong with a camera, in one line that names the device, so that the command layer and
 /// the daemon's log can print it as is.
-public enum CaptureError: Error, Equatable, CustomStringConvertible {
+public enum CaptureError: Error, Equatable, CustomStringConvertible, Sendable {
     case noSuchDevice(path: String)
     case cannotOpen(path: String, reason: String)
     /// The device answers but cannot be captured from with mmap streaming (an output or metadata node).

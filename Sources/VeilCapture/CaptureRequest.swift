@@ -1,6 +1,6 @@
 /// What to ask a camera for. The driver decides what it grants (`CaptureDevice.granted`), which is
 /// the nearest it supports.
-public struct CaptureRequest {
+public struct CaptureRequest: Sendable {
     public var size: FrameSize
     /// Nil leaves the driver's current rate.
     public var framesPerSecond: Double?
@@ -41,7 +41,7 @@ public struct CaptureRequest {
 }
 
 /// What the driver granted.
-public struct CaptureFormat: CustomStringConvertible {
+public struct CaptureFormat: CustomStringConvertible, Sendable {
     public let format: PixelFormat
     public let size: FrameSize
     /// The driver's row pitch for uncompressed formats (0 for compressed ones).
@@ -59,7 +59,7 @@ public struct CaptureFormat: CustomStringConvertible {
 }
 
 /// One captured frame's metadata from the driver.
-public struct FrameInfo {
+public struct FrameInfo: Sendable {
     /// The driver's frame counter: a gap means the driver dropped frames.
     public let sequence: UInt32
     /// When the driver captured the frame, in nanoseconds on CLOCK_MONOTONIC where `isMonotonic`

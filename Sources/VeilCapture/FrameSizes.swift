@@ -1,5 +1,5 @@
 /// A frame size in pixels.
-public struct FrameSize: Hashable, CustomStringConvertible {
+public struct FrameSize: Hashable, CustomStringConvertible, Sendable {
     public let width: Int
     public let height: Int
 
@@ -12,7 +12,7 @@ public struct FrameSize: Hashable, CustomStringConvertible {
 }
 
 /// The time between frames as V4L2 keeps it: an exact fraction of a second (1/30, 1001/30000).
-public struct FrameInterval: Hashable, CustomStringConvertible {
+public struct FrameInterval: Hashable, CustomStringConvertible, Sendable {
     public let numerator: UInt32
     public let denominator: UInt32
 
@@ -40,7 +40,7 @@ public struct FrameInterval: Hashable, CustomStringConvertible {
 }
 
 /// The frame rates a driver offers at one size.
-public enum FrameRates: Equatable {
+public enum FrameRates: Equatable, Sendable {
     case discrete([FrameInterval])
     /// Any interval from `shortest` (the highest rate) to `longest` in steps of `step`.
     case stepwise(shortest: FrameInterval, longest: FrameInterval, step: FrameInterval)
@@ -60,13 +60,13 @@ public enum FrameRates: Equatable {
 }
 
 /// One size a driver lists, with the rates it offers there.
-public struct SizeRates: Equatable {
+public struct SizeRates: Equatable, Sendable {
     public let size: FrameSize
     public let rates: FrameRates
 }
 
 /// The frame sizes a driver offers for one pixel format.
-public enum FrameSizes {
+public enum FrameSizes: Sendable {
     /// Each size with its rates (UVC cameras list these).
     case discrete([SizeRates])
     /// Any size from `smallest` to `largest` in steps of `step`; `rates` are those at the largest size.

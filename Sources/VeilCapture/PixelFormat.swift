@@ -1,5 +1,5 @@
 /// A V4L2 pixel format: the four-character code drivers use (V4L2_PIX_FMT_*), e.g. "YUYV", "MJPG".
-public struct PixelFormat: Hashable, CustomStringConvertible {
+public struct PixelFormat: Hashable, Sendable, CustomStringConvertible {
     public let code: UInt32
 
     public init(code: UInt32) { self.code = code }

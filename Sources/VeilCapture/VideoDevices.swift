@@ -2,7 +2,7 @@ import CV4L2
 import Glibc
 
 /// One pixel format a capture device offers, with its sizes and rates.
-public struct FormatInfo {
+public struct FormatInfo: Sendable {
     public let format: PixelFormat
     /// The driver's name for it, e.g. "YUYV 4:2:2", "Motion-JPEG".
     public let name: String
@@ -13,7 +13,7 @@ public struct FormatInfo {
 }
 
 /// A V4L2 video capture device as VIDIOC_QUERYCAP and the enumeration requests describe it.
-public struct VideoDeviceInfo {
+public struct VideoDeviceInfo: Sendable {
     public let path: String
     /// The device's name, e.g. "HD Pro Webcam C920".
     public let card: String
@@ -27,7 +27,7 @@ public struct VideoDeviceInfo {
 
 /// The answer to "which cameras are there": capture devices, and nodes that could not be examined
 /// (permission denied, busy), which are worth telling a user about rather than silently skipping.
-public struct VideoDeviceList {
+public struct VideoDeviceList: Sendable {
     public let devices: [VideoDeviceInfo]
     public let unreadable: [CaptureError]
 }

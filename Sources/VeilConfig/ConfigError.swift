@@ -2,7 +2,7 @@
 /// e.g. `camera[1].output[0].address`), or `FILE: line N, column M: problem` for TOML syntax, or
 /// `FILE: problem` when the file cannot be read. Loading stops at the first problem, in the order
 /// of the file's sections: fix it and check again.
-public struct ConfigError: Error, Equatable, CustomStringConvertible {
+public struct ConfigError: Error, Equatable, CustomStringConvertible, Sendable {
     public let file: String
     /// Where in the file: a key path, or a line and column; nil for the file as a whole.
     public let location: String?

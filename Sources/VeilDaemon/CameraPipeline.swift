@@ -12,7 +12,7 @@ import VeilStatus
 /// One configured camera, running: its source (a V4L2 device, or a file played like one), its models,
 /// its live pipeline and its outputs. Independent of every other camera: its own threads, models and
 /// encoder, so that one camera's trouble (unplugged, slow, failing output) touches no other.
-final class CameraPipeline {
+final class CameraPipeline: Sendable {
     let camera: VeilConfiguration.Camera
     let anonymize: VeilConfiguration.Anonymize
     private let pipeline: LivePipeline

@@ -1,5 +1,6 @@
 import CProcess
 import Foundation
+import Synchronization
 import Logging
 import ServiceLifecycle
 import UnixSignals
@@ -40,15 +41,12 @@ public final class CameraSupervisor: Service, StatusSource, @unchecked Sendable 
     /// would otherwise add up before READY=1. Throws the first camera's error, in config order.
     private static func build(_ cameras: [VeilConfiguration.Camera], anonymize: VeilConfiguration.Anonymize,
                               journal: StabilityJournal?, logger: Logger) throws -> [CameraPipeline] {
-        var results = [Result<CameraPipeline, Error>?](repeating: nil, count: cameras.count)
-        let lock = NSLock()
+        let results = Mutex([Result<CameraPipeline, Error>?](repeating: nil, count: cameras.count))
         DispatchQueue.concurrentPerform(iterations: cameras.count) { index in
             let result = Result { try CameraPipeline(camera: cameras[index], anonymize: anonymize, journal: journal, logger: logger) }
-            lock.lock()
-            results[index] = result
-            lock.unlock()
+            results.withLock { $0[index] = result }
         }
-        return try results.map { try $0!.get() }
+        return try results.withLock { try $0.map { try $0!.get() } }
     }
 
     public func run() async throws {

@@ -26,7 +26,9 @@ protocol CameraLink: AnyObject {
 /// that opens at once (a V4L2 device) starts with its own frames. The camera opens on the first read,
 /// when the pipeline runs: opened earlier, it would stream into its buffers while the models load, and
 /// the first frames read would be seconds old.
-public final class CameraFrameSource: FrameSource {
+// @unchecked: the capture thread's; the connection state other threads read is under `stateLock`, and
+// the opener hands links over under its own lock.
+public final class CameraFrameSource: FrameSource, @unchecked Sendable {
     public let camera: String
     /// The source as the log shows it (a URL's credentials hidden).
     public let shownSource: String

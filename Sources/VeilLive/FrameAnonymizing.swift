@@ -29,7 +29,9 @@ public protocol FrameAnonymizing: AnyObject {
 
 /// FaceAnonymizer (tracking, swap or cover, identity checks) for one camera, and the proof of its work:
 /// face counts, rolling stability windows, and the stability log's lines.
-public final class TrackingAnonymizer: FrameAnonymizing {
+// @unchecked: the camera's processing thread's; what the status and reload threads touch (counts,
+// windows, a new consent list) is under `countsLock`.
+public final class TrackingAnonymizer: FrameAnonymizing, @unchecked Sendable {
     public let anonymizer: FaceAnonymizer
     public let identityChecks: IdentityCheckQueue?
     /// Per-stage times of every frame, for benchmarks.

@@ -53,7 +53,9 @@ public struct LiveStatistics {
 /// Every frame has a budget from its capture time. A frame whose pass cannot end in time is covered
 /// whole per `onStall`; one whose pass ended but whose full anonymizer would end too late gets a quick
 /// cover of the known faces; one already late is dropped. The original never reaches `output`.
-public final class LivePipeline {
+// @unchecked: its capture and processing threads share it; what both touch (statistics, stop and failure)
+// is under `lock`, frames pass through the ring's locked slots, the rest belongs to one thread each.
+public final class LivePipeline: @unchecked Sendable {
     public typealias Output = (LiveFrame, FrameHandling) -> Void
 
     public let settings: LiveSettings

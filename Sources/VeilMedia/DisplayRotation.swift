@@ -2,7 +2,7 @@ import CFFmpeg
 
 /// How a video stream's display matrix (AV_PKT_DATA_DISPLAYMATRIX) asks players to show its pictures.
 /// Phones store pictures as the sensor lies and set this instead of turning the pixels.
-public struct DisplayRotation: Equatable {
+public struct DisplayRotation: Equatable, Sendable {
     /// The clockwise turn in whole degrees, 0..<360. ffprobe's `rotation` (av_display_rotation_get)
     /// counts counterclockwise: it shows the negation.
     public let clockwiseDegrees: Int

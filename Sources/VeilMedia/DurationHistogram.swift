@@ -1,6 +1,6 @@
 /// Durations in 0.1 ms bins up to a second (longer ones share the last bin but still set `maximum`):
 /// fixed memory however long a camera runs. Frame latencies, encode times, capture-to-packet times.
-public struct DurationHistogram {
+public struct DurationHistogram: Sendable {
     public static let binWidth = 0.1e-3
     private var bins = [Int](repeating: 0, count: 10_000)
     public private(set) var count = 0

@@ -1,6 +1,6 @@
 /// How `VideoWriter` encodes video. Options the chosen encoder does not know are an error at init,
 /// not silently ignored: set `preset`, `crf` or `tune` to nil for encoders without them.
-public struct EncoderSettings: Equatable {
+public struct EncoderSettings: Equatable, Sendable {
     /// An FFmpeg encoder name.
     public var codec: String
     public var preset: String?

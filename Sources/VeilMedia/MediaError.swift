@@ -4,7 +4,7 @@ import Glibc
 
 /// What went wrong with a media file or stream, in one line that names what and where, so that the
 /// command layer can print it as is.
-public enum MediaError: Error, Equatable, CustomStringConvertible {
+public enum MediaError: Error, Equatable, CustomStringConvertible, Sendable {
     /// An operation on a file or URL failed, e.g. "cannot open input 'x.mp4': No such file or directory".
     case failed(action: String, path: String, reason: String)
     /// The input opened but holds nothing FFmpeg can demux or decode as `kind` ("video", "image").

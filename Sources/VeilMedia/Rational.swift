@@ -1,7 +1,7 @@
 import CFFmpeg
 
 /// A frame rate or time base as FFmpeg keeps it: an exact fraction, so timestamps survive a round trip.
-public struct Rational: Equatable, CustomStringConvertible {
+public struct Rational: Equatable, CustomStringConvertible, Sendable {
     public let numerator: Int32
     public let denominator: Int32
 

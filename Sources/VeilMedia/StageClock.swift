@@ -3,7 +3,7 @@ import VeilCore
 
 /// Accumulates wall time per named stage (decode, detect, landmarks, warp, blend, encode…), for the
 /// benchmark's per-stage figures. Not thread-safe: one per thread, merged at the end.
-public struct StageClock {
+public struct StageClock: Sendable {
     public private(set) var seconds: [String: Double] = [:]
     public private(set) var counts: [String: Int] = [:]
 

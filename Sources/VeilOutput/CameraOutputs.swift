@@ -8,7 +8,9 @@ import VeilMedia
 /// from the pool, feeds the virtual cameras and encodes once for the network and recording outputs;
 /// each output then has its own queue and thread, so one that is slow or failing (a full disk, a
 /// missing device) holds up neither capture nor the others, and recovers by itself.
-public final class CameraOutputs {
+// @unchecked: shared by the camera's processing thread and the encode thread; what both touch is under
+// `lock` or in the locked frame pool, the encoder is the encode thread's.
+public final class CameraOutputs: @unchecked Sendable {
     public let camera: String
     private let pool: FramePool
     private let encoder: LiveEncoder?

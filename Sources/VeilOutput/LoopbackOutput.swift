@@ -6,7 +6,8 @@ import VeilMedia
 /// Raw frames to a v4l2loopback device, on its own thread behind a two-picture pool, so that a
 /// device nobody reads (or one that went away) never holds up the encoder. A missing or failed
 /// device is reopened with a backoff.
-final class LoopbackOutput {
+// @unchecked: shared with its own thread; the pool and the health are locked, the rest is the thread's.
+final class LoopbackOutput: @unchecked Sendable {
     private let devicePath: String
     private let width: Int
     private let height: Int

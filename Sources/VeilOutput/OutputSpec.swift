@@ -2,7 +2,7 @@ import VeilCore
 
 /// Where one camera's anonymized stream goes. A camera may have any number of outputs; all but
 /// `loopback` share the camera's one encode.
-public enum OutputSpec: Equatable {
+public enum OutputSpec: Equatable, Sendable {
     /// H.264 over RTP (RFC 6184) to `address`, unicast or multicast.
     /// The SDP a receiver needs is written to `sdpPath` whenever the stream (re)starts.
     case rtp(address: Endpoint, sdpPath: String)
@@ -19,7 +19,7 @@ public enum OutputSpec: Equatable {
 }
 
 /// How a camera's outputs are encoded (one encode per camera, shared by its network and recording outputs).
-public struct EncoderOptions: Equatable {
+public struct EncoderOptions: Equatable, Sendable {
     /// An FFmpeg encoder of H.264: RTP carries it as RFC 6184, the recordings hold it as is.
     public var codec: String
     public var preset: String?

@@ -1,7 +1,7 @@
 import VeilMedia
 
 /// What a camera's outputs have done so far.
-public struct OutputStatistics {
+public struct OutputStatistics: Sendable {
     /// Frames given to `submit`, and of those dropped because every pool buffer was busy (or the
     /// picture had the wrong size).
     public var framesSubmitted = 0
@@ -15,7 +15,7 @@ public struct OutputStatistics {
 }
 
 /// One output's counters and state.
-public struct OutputStatus {
+public struct OutputStatus: Sendable {
     /// The kind and destination, e.g. "rtp 127.0.0.1:5004", "record /var/lib/veil/recordings/x".
     public let name: String
     /// Packets (frames, for loopback) handed to the socket, file or device, and their bytes.

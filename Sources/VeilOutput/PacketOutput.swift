@@ -5,7 +5,8 @@ import VeilCore
 /// One packet output with its own thread and bounded queue, so that a slow or failing destination
 /// never holds up the encoder or the camera's other outputs. A failure closes the sink; it is
 /// reopened at a keyframe after a backoff (or the sink's fixed retry interval).
-final class PacketOutput {
+// @unchecked: shared with its own thread; the queue and the health are locked, the rest is the thread's.
+final class PacketOutput: @unchecked Sendable {
     private let sink: PacketSink
     private let stream: EncodedStream
     private let queue = PacketQueue(capacity: PacketOutput.queueCapacity)

@@ -2,7 +2,7 @@ import VeilMedia
 import VeilCore
 
 /// How a face was seen in the current frame.
-public enum FaceObservation: String {
+public enum FaceObservation: String, Sendable {
     /// The detector found it and its landmarks are trustworthy.
     case detected
     /// The detector did not run or missed it; landmarks were followed from the last frame.
@@ -13,7 +13,7 @@ public enum FaceObservation: String {
 }
 
 /// One face followed across frames.
-public struct Track {
+public struct Track: Sendable {
     public let id: Int
     /// Landmarks as the predictor gave them this frame (the subject's own keypoints), and smoothed.
     public var rawShape: FaceShape?

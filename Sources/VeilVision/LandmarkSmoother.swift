@@ -4,7 +4,7 @@ import VeilCore
 /// whose cutoff rises with speed, so a still face stops jittering while a moving one is followed
 /// without visible lag. Speeds are measured in inter-ocular distances per second, so the same settings
 /// work for near and far faces.
-public struct LandmarkSmoother {
+public struct LandmarkSmoother: Sendable {
     /// Cutoff (Hz) when the face is still: lower removes more jitter.
     public var minCutoff: Float = 2.0
     /// How fast the cutoff grows with speed: higher follows fast motion more tightly.

@@ -3,7 +3,7 @@ import Foundation
 /// Where Veil's data lives: models and default donors, fetched from Debian and PyPI packages by the
 /// set-up (never shipped in the repository). Looked up in $VEIL_DATA_DIR, then /usr/share/veil (an
 /// installed system), then a data/ folder above the executable (a source checkout).
-public struct DataDirectory {
+public struct DataDirectory: Sendable {
     public let url: URL
 
     public init(url: URL) { self.url = url }

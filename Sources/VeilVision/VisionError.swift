@@ -1,5 +1,5 @@
 /// A failure of a vision model, with the message the C++ side gave.
-public struct VisionError: Error, CustomStringConvertible {
+public struct VisionError: Error, CustomStringConvertible, Sendable {
     public let description: String
     public init(_ description: String) { self.description = description }
 }

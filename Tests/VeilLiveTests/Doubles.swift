@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import VeilAnonymize
 import VeilCore
 import VeilLive
@@ -312,9 +313,8 @@ final class BusyCore {
     func stop() { stopFlag.set() }
 }
 
-final class ManagedAtomicFlag {
-    private let lock = NSLock()
-    private var value = false
-    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
-    func set() { lock.lock(); value = true; lock.unlock() }
+final class ManagedAtomicFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    var isSet: Bool { value.load(ordering: .acquiring) }
+    func set() { value.store(true, ordering: .releasing) }
 }

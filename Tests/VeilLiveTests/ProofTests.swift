@@ -71,9 +71,9 @@ final class ProofTests: XCTestCase {
         let enrolled = try Enrollment.person(named: "dr-obama", images: [subject("obama.jpg")])
         let consent = ConsentList(people: [enrolled])
         var unchanged = false
-        let frames = try runStill(["obama.jpg"], frames: 12, consent: consent) { original, output in
+        let frames = try runStill(["obama.jpg"], frames: 12, consent: consent, inspect: { original, output in
             unchanged = (0..<output.height).allSatisfy { y in memcmp(output.y.row(y), original.y.row(y), output.width) == 0 }
-        }
+        })
         XCTAssertEqual(frames.last?.first?.handling, .consented, "two matching checks show the enrolled face")
         XCTAssertEqual(frames.last?.first?.consentedAs, "dr-obama")
         XCTAssertTrue(unchanged, "a consented face is left as it is")
@@ -90,14 +90,14 @@ final class ProofTests: XCTestCase {
         let consent = ConsentList(people: [try Enrollment.person(named: "dr-obama", images: [subject("obama.jpg")])])
         var frame = 0
         var patientShown: [Int] = []
-        let frames = try runStill(["obama.jpg", "biden.jpg"], frames: 16, consent: consent, then: ["biden.jpg", "obama.jpg"], at: 8) {
+        let frames = try runStill(["obama.jpg", "biden.jpg"], frames: 16, consent: consent, then: ["biden.jpg", "obama.jpg"], at: 8, inspect: {
             original, output in
             defer { frame += 1 }
             guard frame >= 8 else { return }
             // The left seat holds the patient now: as captured there means shown.
             let half = output.width / 2
             if (0..<output.height).allSatisfy({ memcmp(output.y.row($0), original.y.row($0), half) == 0 }) { patientShown.append(frame) }
-        }
+        })
         XCTAssertTrue(frames[7].contains { $0.consentedAs == "dr-obama" }, "the clinician was shown before the change: \(frames[7])")
         XCTAssertEqual(patientShown, [], "frames that showed the patient in the clinician's old seat")
     }

@@ -71,7 +71,8 @@ final class LogRecorder: LogHandler, @unchecked Sendable {
 
 /// Moving-gradient frames, submitted in real time at the frame rate (as the live pipeline would)
 /// from a background thread until stopped.
-final class FrameFeeder {
+// @unchecked: shared with its feeding thread; `running` and `count` are under `lock`.
+final class FrameFeeder: @unchecked Sendable {
     private let outputs: CameraOutputs
     private let pictures: [Picture]
     private let fps: Double

@@ -18,9 +18,10 @@ final class CVisionTests: XCTestCase {
     static let detectorModel = data("models/centerface.onnx")
     static let predictorModel = data("models/shape_predictor_68_face_landmarks.dat")
     static let encoderModel = data("models/dlib_face_recognition_resnet_model_v1.dat")
-    static let detector: OpaquePointer? = vision_detector_open(detectorModel, 2, nil, 0)
-    static let predictor: OpaquePointer? = vision_shape_open(predictorModel, nil, 0)
-    static let encoder: OpaquePointer? = vision_encoder_open(encoderModel, nil, 0)
+    // C handles opened once for the class; XCTest runs its tests one at a time.
+    nonisolated(unsafe) static let detector: OpaquePointer? = vision_detector_open(detectorModel, 2, nil, 0)
+    nonisolated(unsafe) static let predictor: OpaquePointer? = vision_shape_open(predictorModel, nil, 0)
+    nonisolated(unsafe) static let encoder: OpaquePointer? = vision_encoder_open(encoderModel, nil, 0)
 
     override func setUpWithError() throws {
         for model in [Self.detectorModel, Self.predictorModel, Self.encoderModel] {
