@@ -5,10 +5,6 @@ import PackageDescription
 // that wraps it is optimised in every build configuration (later flags win over SwiftPM's -O0).
 let visionCxxFlags: [CXXSetting] = [.unsafeFlags(["-O2", "-I/usr/include/opencv4", "-DDLIB_NO_GUI_SUPPORT"])]
 
-// Swift 6 language mode everywhere but the targets below, whose threads still share their objects in ways
-// the compiler cannot see are safe; they move over one by one.
-let swift5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
-
 let package = Package(
     name: "Veil",
     platforms: [.macOS(.v13)],
@@ -45,8 +41,7 @@ let package = Package(
         .target(name: "VeilVision", dependencies: ["CVision", "VeilCore", "VeilMedia"]),
         .target(name: "VeilAnonymize", dependencies: ["VeilCore", "VeilMedia"]),
         .target(name: "VeilPipeline", dependencies: ["VeilCore", "VeilMedia", "VeilVision", "VeilAnonymize",
-                                                     .product(name: "Logging", package: "swift-log")],
-                swiftSettings: swift5),
+                                                     .product(name: "Logging", package: "swift-log")]),
         .target(name: "VeilLive", dependencies: ["VeilCore", "VeilPipeline", "VeilCapture", "VeilMedia", "VeilVision", "VeilAnonymize",
                                                  .product(name: "Logging", package: "swift-log")]),
         // The daemon's config file (strict TOML) and its systemd protocol; neither knows the pipeline.

@@ -26,7 +26,9 @@ struct DetectionResult {
 /// within two passes' time, which is what the live invariant waits for. Nothing else runs on this
 /// thread: identity checks have their own (see IdentityCheckQueue), so a pass never queues behind one.
 /// The detector reads its own copy: processing rewrites the ring's pictures in place while a pass runs.
-final class DetectionWorker {
+// @unchecked: shared by the capture, processing and detection threads; everything they share is under
+// `condition`, and the picture a pass reads (`working`) is the detection thread's while the pass runs.
+final class DetectionWorker: @unchecked Sendable {
     private let detector: FaceDetecting
     private let condition = NSCondition()
     /// The picture the detector reads, and the one capture fills; swapped when a pass starts.

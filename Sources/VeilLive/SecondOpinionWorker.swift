@@ -10,7 +10,9 @@ import VeilVision
 /// running back to back it slowed the main detector's passes from ~27 to ~51 ms (they share the
 /// cores and the memory bus), leaving 40% of frames without a pass in time. Processing compares each
 /// result with what it handled on that frame (`SecondOpinion.missed`).
-final class SecondOpinionWorker {
+// @unchecked: shared by the capture and processing threads and its own; the request, results and
+// counts are under `condition`, and `luma` is written by capture only after it claimed the idle worker.
+final class SecondOpinionWorker: @unchecked Sendable {
     struct Result {
         var sequence: Int
         var faces: [Box]

@@ -3,7 +3,9 @@ import Foundation
 /// A blocking FIFO of bounded size between two threads of the file pipeline (decode → anonymize →
 /// encode). Offline processing may wait: a full queue holds the producer back, so memory stays bounded
 /// and nothing is dropped. (Live capture never blocks; it has its own ring.)
-final class BoundedQueue<Element> {
+// @unchecked: every access is under `condition`; an element belongs to whoever pushed it until it is
+// popped, then to whoever popped it.
+final class BoundedQueue<Element>: @unchecked Sendable {
     private var items: [Element] = []
     private let capacity: Int
     private let condition = NSCondition()

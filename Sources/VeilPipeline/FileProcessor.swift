@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Logging
 import VeilAnonymize
 import VeilCore
@@ -122,10 +123,14 @@ public final class FileProcessor {
         let toEncode = BoundedQueue<EncoderInput>(capacity: 64)
         let failure = FirstError()
 
-        let decodeClock = ThreadClock(), encodeClock = ThreadClock()
+        let frameRate = reader.frameRate, timeBase = reader.timeBase
+        // Each thread's own, until it ends: the decode thread reads and detects, the encode thread writes.
+        let decodeSide = ThreadOwned((reader: reader, detector: detector, clock: StageClock()))
+        let encodeSide = ThreadOwned((writer: writer, clock: StageClock()))
         let decodeDone = DispatchSemaphore(value: 0)
         let decodeThread = Thread {
             defer { decoded.close(); decodeDone.signal() }
+            let reader = decodeSide.value.reader, detector = decodeSide.value.detector
             do {
                 // Frames decoded since the last detection pass; they take the detections of the frame
                 // that ends the group (a look-ahead: a face entering the picture is found before the
@@ -133,12 +138,12 @@ public final class FileProcessor {
                 var group: [Picture] = []
                 func detectGroup() throws {
                     guard let last = group.last else { return }
-                    let detections = try decodeClock.clock.time("detect") { try detector.detect(last) }
+                    let detections = try decodeSide.value.clock.time("detect") { try detector.detect(last) }
                     for (index, picture) in group.enumerated() { decoded.push((picture, detections, group.count - 1 - index)) }
                     group.removeAll()
                 }
                 while let picture = pool.pop() {
-                    let more = try decodeClock.clock.time("decode") {
+                    let more = try decodeSide.value.clock.time("decode") {
                         try reader.read(into: picture) { packet in toEncode.push(.packet(try OwnedPacket(copying: packet))) }
                     }
                     guard more else { return try detectGroup() }
@@ -150,11 +155,12 @@ public final class FileProcessor {
         let encodeDone = DispatchSemaphore(value: 0)
         let encodeThread = Thread {
             defer { encodeDone.signal() }
+            let writer = encodeSide.value.writer
             do {
                 while let item = toEncode.pop() {
                     switch item {
                     case .picture(let picture):
-                        try encodeClock.clock.time("encode") { try writer.write(picture) }
+                        try encodeSide.value.clock.time("encode") { try writer.write(picture) }
                         pool.push(picture)
                     case .packet(let packet):
                         try writer.write(packet)
@@ -169,12 +175,12 @@ public final class FileProcessor {
         encodeThread.start()
 
         var lastPTS: Int64?
-        let frameInterval = Float(1 / max(reader.frameRate.value, 1))
+        let frameInterval = Float(1 / max(frameRate.value, 1))
         while let (picture, detections, framesAhead) = decoded.pop() {
             guard failure.error == nil else { break }
-            let interval = lastPTS.map { Float(Double(picture.pts - $0) * reader.timeBase.value) }.flatMap { $0 > 0 ? $0 : nil } ?? frameInterval
+            let interval = lastPTS.map { Float(Double(picture.pts - $0) * timeBase.value) }.flatMap { $0 > 0 ? $0 : nil } ?? frameInterval
             lastPTS = picture.pts
-            if options.audit.isDue(frame: report.frames, frameRate: reader.frameRate.value) {
+            if options.audit.isDue(frame: report.frames, frameRate: frameRate.value) {
                 // Looked at before anything in the picture changes; compared with what the tracks and this
                 // frame's pass account for.
                 let found = try report.clock.time("second_opinion") { try secondOpinion.detect(picture.y) }
@@ -189,7 +195,7 @@ public final class FileProcessor {
             let measure = options.stabilityLog != nil || report.frames % ProcessOptions.stabilitySampling == 0
             let faces = anonymizer.anonymize(picture, detections: detections, framesAhead: framesAhead, frame: report.frames,
                                              interval: interval, measureStability: measure, clock: &report.clock)
-            log.record(frame: report.frames, pts: picture.pts, seconds: Double(picture.pts) * reader.timeBase.value, faces: faces)
+            log.record(frame: report.frames, pts: picture.pts, seconds: Double(picture.pts) * timeBase.value, faces: faces)
             toEncode.push(.picture(picture))
             report.frames += 1
             progress.update(report.frames)
@@ -206,8 +212,8 @@ public final class FileProcessor {
         report.summary.secondOpinionFrames = audited
         report.summary.recallIncidents = recallIncidents
         report.seconds = MonotonicClock.seconds(since: started)
-        report.clock.merge(decodeClock.clock)
-        report.clock.merge(encodeClock.clock)
+        report.clock.merge(decodeSide.value.clock)
+        report.clock.merge(encodeSide.value.clock)
         return report
     }
 
@@ -217,17 +223,11 @@ public final class FileProcessor {
     }
 }
 
-/// A stage clock owned by one pipeline thread, read once that thread has ended.
-final class ThreadClock: @unchecked Sendable {
-    var clock = StageClock()
-}
-
 /// The first error any pipeline thread met.
-final class FirstError {
-    private let lock = NSLock()
-    private var stored: Error?
-    var error: Error? { lock.lock(); defer { lock.unlock() }; return stored }
-    func set(_ error: Error) { lock.lock(); if stored == nil { stored = error }; lock.unlock() }
+final class FirstError: Sendable {
+    private let stored = Mutex<Error?>(nil)
+    var error: Error? { stored.withLock { $0 } }
+    func set(_ error: Error) { stored.withLock { if $0 == nil { $0 = error } } }
 }
 
 /// The progress line on a terminal: frames, speed, time left.

@@ -10,7 +10,10 @@ import VeilVision
 /// a later frame. One check at a time: a frame that finds the queue busy checks on a later one. A
 /// check that never comes back (a thread that died, a stuck model) only keeps faces covered: a swap is
 /// shown only while a recent check vouches for it.
-public final class IdentityCheckQueue {
+// @unchecked: shared by the frame thread and the checks' thread; the job, the results and the counts
+// are under `condition`, the pictures are written by the frame thread only while no check is running,
+// and the encoder and predictor are the checks' thread's.
+public final class IdentityCheckQueue: @unchecked Sendable {
     /// What one check was asked to compare.
     struct Job {
         var track: Int
