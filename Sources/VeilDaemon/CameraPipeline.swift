@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Logging
 import VeilCapture
 import VeilConfig
@@ -218,21 +219,10 @@ final class CameraPipeline: Sendable {
 }
 
 /// When a pipeline last moved a frame along: the watchdog's evidence that its loops are alive.
-private final class Progress: @unchecked Sendable {
-    private let lock = NSLock()
-    private var last = MonotonicClock.now()
+private final class Progress: Sendable {
+    private let last = Atomic<UInt64>(MonotonicClock.now())
 
-    func mark() {
-        let now = MonotonicClock.now()
-        lock.lock()
-        last = now
-        lock.unlock()
-    }
+    func mark() { last.store(MonotonicClock.now(), ordering: .relaxed) }
 
-    var secondsSince: Double {
-        lock.lock()
-        defer { lock.unlock() }
-        let now = MonotonicClock.now()
-        return now > last ? Double(now - last) / 1e9 : 0
-    }
+    var secondsSince: Double { MonotonicClock.seconds(since: last.load(ordering: .relaxed)) }
 }

@@ -14,6 +14,7 @@ import VeilSystemd
 /// The daemon's cameras, as one service: starts them all, tells systemd when they run, pings the
 /// watchdog while every camera's loop moves frames, applies the config file again on SIGHUP, and stops
 /// them in reverse order on shutdown.
+// @unchecked: the configuration and the cameras are swapped by a reload under `lock`, and read under it.
 public final class CameraSupervisor: Service, StatusSource, @unchecked Sendable {
 
     private let configPath: String

@@ -7,6 +7,8 @@ import Logging
 /// disk never holds a frame. Rotated by size: the full file becomes FILE.1, FILE.1 becomes FILE.2, and
 /// so on up to `keep`. Lines the writer cannot keep up with are dropped and counted, never queued
 /// without bound. It holds figures only, never pixels.
+// @unchecked: `pending` and the counts are under `lock`; the file belongs to the writer thread (or to
+// close() when it never started).
 public final class StabilityJournal: @unchecked Sendable {
     public let path: String
     private let maxBytes: Int64

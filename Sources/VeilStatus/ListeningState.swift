@@ -2,6 +2,7 @@ import Foundation
 
 /// Whether the server has bound its address yet: lets a caller (the daemon's log line, the tests)
 /// wait for the real port, which is only known after binding when the configured port is 0.
+// @unchecked: `state` is read and written under `lock`.
 final class ListeningState: @unchecked Sendable {
     private enum State {
         case waiting([CheckedContinuation<Int, any Error>])

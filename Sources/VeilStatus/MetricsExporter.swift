@@ -5,6 +5,7 @@ import Prometheus
 /// it. The registry is this exporter's own, never the global `MetricsSystem`'s, so any number of
 /// servers can live in one process. Scrapes are serialised: the counters' deltas depend on the
 /// previous scrape, and an update must not be rendered half done.
+// @unchecked: every scrape runs under `lock`.
 final class MetricsExporter: @unchecked Sendable {
     let registry = PrometheusCollectorRegistry()
     private let lock = NSLock()

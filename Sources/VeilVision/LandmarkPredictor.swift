@@ -3,7 +3,8 @@ import VeilMedia
 import VeilCore
 
 /// dlib's 68-point shape predictor (an ensemble of regression trees), run on the luma plane at full
-/// resolution: ~0.5 ms a face. Safe to share between threads: prediction only reads the model.
+/// resolution: ~0.5 ms a face.
+// @unchecked: a C handle; prediction only reads the model, so threads may share it.
 public final class LandmarkPredictor: @unchecked Sendable {
     private let handle: OpaquePointer
 
