@@ -4,7 +4,7 @@ import VeilCore
 /// The traditional ways to hide a face, used by `--mode blur|pixelate|mask` and as the fail-closed
 /// fallback wherever a swap cannot be trusted. They work on a rectangle around the face, on all three
 /// planes, so nothing of the original face's shape or colour survives in it.
-public enum CoverStyle: String, CaseIterable {
+public enum CoverStyle: String, CaseIterable, Sendable {
     case blur, pixelate, mask
 }
 

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Logging
 import VeilCapture
 import VeilConfig
@@ -10,18 +9,17 @@ import VeilOutput
 import VeilPipeline
 import VeilStatus
 
-/// One configured camera, running: its source (a V4L2 device, or a file played like one), its models,
-/// its live pipeline and its outputs. Independent of every other camera: its own threads, models and
+/// One configured camera, running: its source (a V4L2 device, a network stream, or a file played like
+/// one) and the `LiveCamera` the config describes. Independent of every other camera: its own threads, models and
 /// encoder, so that one camera's trouble (unplugged, slow, failing output) touches no other.
 final class CameraPipeline: Sendable {
     let camera: VeilConfiguration.Camera
     let anonymize: VeilConfiguration.Anonymize
-    private let pipeline: LivePipeline
-    private let anonymizer: TrackingAnonymizer
-    private let outputs: CameraOutputs
+    private let live: LiveCamera
     private let cameraSource: CameraFrameSource?
     private let logger: Logger
-    private let progress = Progress()
+    private var pipeline: LivePipeline { live.pipeline }
+    private var anonymizer: TrackingAnonymizer { live.anonymizer }
 
     /// Loads the models and opens the source and outputs; nothing runs until `start`. Throws on what
     /// the camera can never run with (models, donors, an output's key file); a missing camera is not
@@ -55,32 +53,20 @@ final class CameraPipeline: Sendable {
             cameraSource = nil
         }
 
-        var settings = AnonymizerSettings()
-        settings.mode = anonymize.mode
-        settings.identityMargin = Float(anonymize.identityMargin)
+        var setup = LiveCamera.Setup(name: camera.name, width: camera.size.width, height: camera.size.height,
+                                     frameRate: Double(camera.fps))
+        setup.anonymizer.mode = anonymize.mode
+        setup.anonymizer.identityMargin = Float(anonymize.identityMargin)
         if let consent = anonymize.consent {
-            settings.consent = try ConsentList.load(directory: consent, distance: Float(anonymize.consentDistance))
+            setup.anonymizer.consent = try ConsentList.load(directory: consent, distance: Float(anonymize.consentDistance))
         }
-        let models = try LiveModels(settings: settings, width: camera.size.width, height: camera.size.height,
-                                    frameRate: Double(camera.fps), donors: anonymize.donors, camera: camera.name,
-                                    journal: journal, logger: logger)
-        var live = LiveSettings()
-        live.budget = Double(camera.budgetMs) / 1000
-        live.onStall = anonymize.onStall
-
-        outputs = try CameraOutputs(camera: camera.name, width: camera.size.width, height: camera.size.height,
-                                    frameRate: Double(camera.fps), encoder: Self.encoder(camera.encoder),
-                                    outputs: camera.outputs.map { Self.output($0, camera: camera.name) }, logger: logger)
-        anonymizer = models.anonymizer
-        let outputs = outputs, progress = progress
-        let detector = ProcessInfo.processInfo.environment[StallHookDetector.variable].map {
-            StallHookDetector(models.detector, whileExists: $0) as FaceDetecting
-        } ?? models.detector
-        pipeline = LivePipeline(source: source, detector: detector, anonymizer: models.anonymizer, settings: live,
-                                secondOpinion: models.secondOpinion) { frame, _ in
-            outputs.submit(frame.picture, captureTime: frame.captureTime)
-            progress.mark()
-        }
+        setup.donors = anonymize.donors
+        setup.journal = journal
+        setup.live.budget = Double(camera.budgetMs) / 1000
+        setup.live.onStall = anonymize.onStall
+        setup.encoder = Self.encoder(camera.encoder)
+        setup.outputs = camera.outputs.map { Self.output($0, camera: camera.name) }
+        live = try LiveCamera(setup, source: source, logger: logger)
     }
 
     /// Reads the consent directory again (SIGHUP): a revoked enrolment ends at once. A directory that
@@ -98,23 +84,20 @@ final class CameraPipeline: Sendable {
     }
 
     func start() {
-        outputs.start()
-        pipeline.start()
-        progress.mark()
+        live.start()
         logger.info("camera \(camera.name): running, \(camera.size)@\(camera.fps), budget \(camera.budgetMs) ms, \(anonymize.mode.rawValue)")
     }
 
     /// Stops capture, lets the frames already captured through, then flushes and closes the outputs.
     func stop() {
-        pipeline.stop()
-        outputs.stop()
+        live.stop()
         let stats = pipeline.statistics
         anonymizer.finish(frames: stats.framesOut)
         logger.info("""
             camera \(camera.name): stopped: \(stats.framesIn) frames in, \(stats.framesOut) out, \(stats.dropped) dropped \
             unprocessed, \(stats.droppedLate) dropped late, \(stats.failClosed) covered whole, \(stats.placeholders) offline slates
             """)
-        for output in outputs.statistics.outputs {
+        for output in live.outputs?.statistics.outputs ?? [] {
             logger.info("camera \(camera.name): \(output.name): \(output.sent) sent, \(output.errors) errors, \(output.dropped) dropped")
         }
     }
@@ -126,7 +109,7 @@ final class CameraPipeline: Sendable {
     var error: Error? { pipeline.error }
 
     /// Seconds since the pipeline last handed a frame (or the offline slate) to the outputs.
-    var secondsSinceProgress: Double { progress.secondsSince }
+    var secondsSinceProgress: Double { live.secondsSinceProgress }
 
     /// One line for `systemctl status`.
     var statusLine: String {
@@ -139,7 +122,7 @@ final class CameraPipeline: Sendable {
     var status: CameraStatus {
         let stats = pipeline.statistics
         let faces = anonymizer.counts
-        let output = outputs.statistics
+        let output = live.outputs?.statistics ?? OutputStatistics()
         let connection = cameraSource?.connection
         var status = CameraStatus(name: camera.name, source: Redaction.source(camera.source), online: connection?.online ?? true,
                                   secondsSinceProgress: secondsSinceProgress)
@@ -216,13 +199,4 @@ final class CameraPipeline: Sendable {
             return .loopback(devicePath: loopback.device)
         }
     }
-}
-
-/// When a pipeline last moved a frame along: the watchdog's evidence that its loops are alive.
-private final class Progress: Sendable {
-    private let last = Atomic<UInt64>(MonotonicClock.now())
-
-    func mark() { last.store(MonotonicClock.now(), ordering: .relaxed) }
-
-    var secondsSince: Double { MonotonicClock.seconds(since: last.load(ordering: .relaxed)) }
 }

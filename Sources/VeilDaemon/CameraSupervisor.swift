@@ -63,7 +63,9 @@ public final class CameraSupervisor: Service, StatusSource, @unchecked Sendable 
             group.cancelAll()
         }
         notifier.stopping(status: "stopping")
-        for camera in running.reversed() { camera.stop() }
+        // Stopping joins each camera's threads and flushes its outputs: not on the cooperative pool.
+        let cameras = running
+        await WorkerThread.run(name: "veil-stop") { for camera in cameras.reversed() { camera.stop() } }
         logger.notice("veil: stopped")
         if let failed = running.first(where: { $0.error != nil }), let error = failed.error {
             throw SourceFailure(camera: failed.camera.name, source: Redaction.source(failed.camera.source),
@@ -117,15 +119,12 @@ public final class CameraSupervisor: Service, StatusSource, @unchecked Sendable 
 
     private func reloadOnHangup() async {
         for await _ in await UnixSignalsSequence(trapping: .sighup) {
-            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-                // Loading a camera's models takes a core for a second or more: on a thread of its own at
-                // low priority, so that the cameras that keep running keep their deadlines meanwhile.
-                WorkerThread.start(name: "veil-reload", niceness: 10) {
-                    self.reload()
-                    // The retired cameras are gone now (reload's own references with it).
-                    veil_return_freed_memory()
-                    done.resume()
-                }
+            // Loading a camera's models takes a core for a second or more: on a thread of its own at low
+            // priority, so that the cameras that keep running keep their deadlines meanwhile.
+            await WorkerThread.run(name: "veil-reload", niceness: 10) {
+                self.reload()
+                // The retired cameras are gone now (reload's own references with it).
+                veil_return_freed_memory()
             }
         }
     }

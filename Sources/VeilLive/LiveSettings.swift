@@ -2,7 +2,7 @@ import VeilAnonymize
 import VeilCore
 
 /// A camera pipeline's deadlines and fail-closed rules.
-public struct LiveSettings {
+public struct LiveSettings: Sendable {
     /// Capture to hand-off, in seconds; nil: `LatencyBudget.defaultMilliseconds` for the source's rate.
     /// It includes the wait for a detection pass over the frame or a later one (the live invariant).
     public var budget: Double?

@@ -12,6 +12,8 @@ public struct OutputStatistics: Sendable {
     public var encodeTime = DurationHistogram()
     /// In the order the outputs were configured.
     public var outputs: [OutputStatus] = []
+
+    public init() {}
 }
 
 /// One output's counters and state.

@@ -2,14 +2,14 @@ import VeilAnonymize
 import VeilCore
 
 /// What the swap keeps of the subject's face geometry.
-public enum PreserveMode: String, CaseIterable {
+public enum PreserveMode: String, CaseIterable, Sendable {
     /// The subject's own landmark positions: keypoints stay where they were.
     case keypoints
     /// The subject's static face shape is replaced by the donor's; every movement is kept.
     case dynamics
 }
 
-public struct AnonymizerSettings {
+public struct AnonymizerSettings: Sendable {
     public var mode: AnonymizeMode = .swap
     public var preserve: PreserveMode = .keypoints
     /// Descriptor distance a swapped face must keep from its subject; below it the track escalates.

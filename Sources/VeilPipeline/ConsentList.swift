@@ -7,8 +7,8 @@ import VeilVision
 /// as one file NAME.json in the consent directory, holding one face descriptor per enrolment image and
 /// never a picture. A face is shown only when its descriptor is well inside the same-person distance of
 /// an enrolled person's; anything less certain is anonymized.
-public struct ConsentList {
-    public struct Person: Codable, Equatable {
+public struct ConsentList: Sendable {
+    public struct Person: Codable, Equatable, Sendable {
         public var name: String
         /// The images the descriptors were computed from, by file name: what a privacy officer checks.
         public var images: [String]

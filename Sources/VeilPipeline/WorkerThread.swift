@@ -13,6 +13,17 @@ public enum WorkerThread {
         thread.name = name
         thread.start()
     }
+
+    /// Runs blocking work (joining threads, loading models) on a thread of its own and waits for it
+    /// without holding one of the cooperative pool's threads, of which this machine has two.
+    public static func run(name: String, niceness: Int32? = nil, _ body: @escaping @Sendable () -> Void) async {
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            start(name: name, niceness: niceness) {
+                body()
+                done.resume()
+            }
+        }
+    }
 }
 
 /// What one thread uses alone until it ends, created by another that reads it again only after joining

@@ -2,10 +2,10 @@ import ArgumentParser
 import Foundation
 import Logging
 import VeilLive
-import VeilOutput
 import VeilPipeline
 import VeilVision
 import VeilCore
+import VeilDaemon
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -92,18 +92,9 @@ extension BenchCommand {
         bench.live.onStall = onStall
         bench.live.budget = budgetMs.map { Double($0) / 1000 }
         bench.detectorWidth = detectorWidth
-        let outputs = try outputsDirectory.map { directory in
-            try runReportingErrors { try BenchOutputs.make(in: directory, width: dimensions[0], height: dimensions[1], fps: fps, preset: preset) }
-        }
-        if let outputs {
-            outputs.start()
-            bench.output = { frame, _ in outputs.submit(frame.picture, captureTime: frame.captureTime) }
-        }
-        var result = try runReportingErrors { try bench.run(logger: .veil) }
-        if let outputs {
-            outputs.stop()
-            result["outputs"] = BenchOutputs.report(outputs.statistics)
-        }
+        bench.outputsDirectory = outputsDirectory
+        bench.preset = preset
+        let result = try runReportingErrors { try bench.run(logger: .veil) }
         let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys, .withoutEscapingSlashes])
         print(String(decoding: data, as: UTF8.self))
     }
@@ -119,41 +110,5 @@ enum SampleClip {
             throw CommandError("no sample clip at \(path): run `make demo` (or scripts/make-sample.sh) first")
         }
         return path
-    }
-}
-
-/// The outputs `veil bench --live --outputs DIR` adds: RTP, SRTP (with a fresh key) and a recording,
-/// as a clinic would run them at once.
-enum BenchOutputs {
-    static func make(in directory: String, width: Int, height: Int, fps: Double, preset: String) throws -> CameraOutputs {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let key = "\(directory)/bench.key"
-        var bytes = [UInt8](repeating: 0, count: 30)
-        for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255) }
-        try AtomicFile.write(Array(Data(bytes).base64EncodedString().utf8), to: key, mode: 0o600)
-        let specs: [OutputSpec] = [
-            .rtp(address: Endpoint(host: "127.0.0.1", port: 5004), sdpPath: "\(directory)/bench-rtp.sdp"),
-            .srtp(address: Endpoint(host: "127.0.0.1", port: 5008), sdpPath: "\(directory)/bench-srtp.sdp", keyFile: key),
-            .record(directory: "\(directory)/recordings", segmentSeconds: 600, container: .mkv, maxTotalBytes: nil),
-        ]
-        return try CameraOutputs(camera: "bench", width: width, height: height, frameRate: fps,
-                                 encoder: EncoderOptions(preset: preset, gop: Int(fps.rounded())), outputs: specs, logger: .veil)
-    }
-
-    static func report(_ stats: OutputStatistics) -> [String: Any] {
-        func ms(_ seconds: Double) -> Double { (seconds * 1e4).rounded() / 10 }
-        var report: [String: Any] = [
-            "frames_submitted": stats.framesSubmitted, "frames_dropped": stats.framesDropped,
-            "frames_encoded": stats.framesEncoded, "encode_errors": stats.encodeErrors,
-            "encode_ms": ["mean": ms(stats.encodeTime.mean), "p99": ms(stats.encodeTime.percentile(0.99))],
-        ]
-        for output in stats.outputs {
-            report[output.name] = [
-                "sent": output.sent, "errors": output.errors, "dropped": output.dropped,
-                "capture_to_packet_ms": ["p50": ms(output.latency.percentile(0.5)), "p99": ms(output.latency.percentile(0.99)),
-                                         "max": ms(output.latency.maximum)],
-            ]
-        }
-        return report
     }
 }

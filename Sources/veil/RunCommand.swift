@@ -4,7 +4,7 @@ import Logging
 import VeilConfig
 import VeilDaemon
 
-struct RunCommand: ParsableCommand {
+struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run the live daemon: every configured camera anonymized in real time, to its outputs.",
@@ -17,17 +17,14 @@ struct RunCommand: ParsableCommand {
     @Option(help: "The config file.")
     var config = VeilConfiguration.defaultPath
 
-    func run() throws {
+    func run() async throws {
         // The daemon logs at the config's level; the logger's own default would hide its info lines.
         var logger = Logger.veil
         logger.logLevel = .info
-        let finished = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var failure: Error?
-        Task {
-            do { try await Daemon.run(configPath: config, logger: logger) } catch { failure = error }
-            finished.signal()
+        do {
+            try await Daemon.run(configPath: config, logger: logger)
+        } catch {
+            _ = try runReportingErrors { throw error }
         }
-        finished.wait()
-        if let failure { _ = try runReportingErrors { throw failure } }
     }
 }

@@ -5,7 +5,7 @@ import Foundation
 import VeilMedia
 
 @main
-struct Veil: ParsableCommand {
+struct Veil: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "veil",
         abstract: "De-identifies faces in clinical video while keeping facial and body keypoints.",
@@ -14,7 +14,7 @@ struct Veil: ParsableCommand {
 
     /// Usage errors get one line (what is wrong and where), like every other error, instead of
     /// ArgumentParser's line plus usage block; help still prints in full.
-    static func main() {
+    static func main() async {
         // Before any frame is read: a crash must not write camera pictures to disk.
         guard veil_forbid_core_dumps() == 0 else {
             FileHandle.standardError.write(Data("veil: error: cannot turn core dumps off: \(errnoText(errno))\n".utf8))
@@ -23,7 +23,11 @@ struct Veil: ParsableCommand {
         LibraryLog.quiet()
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
         } catch let code as ExitCode {
             Foundation.exit(code.rawValue)
         } catch {

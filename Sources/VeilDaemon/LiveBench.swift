@@ -1,9 +1,12 @@
 import Foundation
 import Logging
 import VeilCore
+import VeilLive
+import VeilOutput
 import VeilPipeline
 
-/// `veil bench --live`: a file played at a camera's rate through one live pipeline, no camera needed.
+/// `veil bench --live`: a file played at a camera's rate through the camera the daemon would run (a
+/// `LiveCamera`), no camera needed; with `outputsDirectory`, through RTP, SRTP and a recording as well.
 public struct LiveBench {
     public var input: String
     public var width: Int
@@ -14,8 +17,10 @@ public struct LiveBench {
     public var live = LiveSettings()
     /// The detector's input width; nil: FaceSizePromise's for the picture.
     public var detectorWidth: Int?
-    /// Where emitted frames go (the outputs, when benchmarked with them); nowhere by default.
-    public var output: LivePipeline.Output = { _, _ in }
+    /// Where the outputs write (their SDP files, key and recordings); nil: no outputs.
+    public var outputsDirectory: String?
+    /// The encoder preset of the outputs.
+    public var preset = "veryfast"
 
     public init(input: String, width: Int, height: Int, frameRate: Double, seconds: Double) {
         self.input = input
@@ -28,16 +33,22 @@ public struct LiveBench {
     /// Runs the pipeline for `seconds` and reports what the command prints, as JSON-ready values.
     public func run(logger: Logger) throws -> [String: Any] {
         let source = try FileFrameSource(path: input, width: width, height: height, frameRate: frameRate)
-        let models = try LiveModels(settings: anonymizer, width: width, height: height, frameRate: frameRate,
-                                    detectorWidth: detectorWidth, logger: logger)
-        let pipeline = LivePipeline(source: source, detector: models.detector, anonymizer: models.anonymizer, settings: live,
-                                    secondOpinion: models.secondOpinion, output: output)
+        var setup = LiveCamera.Setup(name: "bench", width: width, height: height, frameRate: frameRate)
+        setup.anonymizer = anonymizer
+        setup.live = live
+        setup.detectorWidth = detectorWidth
+        if let outputsDirectory {
+            setup.outputs = try Self.outputs(in: outputsDirectory)
+            setup.encoder = EncoderOptions(preset: preset, gop: Int(frameRate.rounded()))
+        }
+        let camera = try LiveCamera(setup, source: source, logger: logger)
+        let pipeline = camera.pipeline, models = (anonymizer: camera.anonymizer, detector: camera.detectorInput)
         let rssStart = ProcessUsage.residentMegabytes()
         let cpuStart = ProcessUsage.cpuSeconds()
         let started = MonotonicClock.now()
-        pipeline.start()
+        camera.start()
         MonotonicClock.sleep(until: started + UInt64(seconds * 1e9))
-        pipeline.stop()
+        camera.stop()
         let wall = Double(MonotonicClock.now() - started) / 1e9
         let cpu = ProcessUsage.cpuSeconds() - cpuStart
         if let error = pipeline.error { throw error }
@@ -47,7 +58,7 @@ public struct LiveBench {
         var stages: [String: Double] = [:]
         let frames = Double(max(1, models.anonymizer.clock.counts["landmarks"] ?? 0))
         for (stage, total) in models.anonymizer.clock.seconds { stages[stage] = (total / frames * 1e5).rounded() / 100 }
-        return [
+        var result: [String: Any] = [
             "input": input, "size": "\(width)x\(height)", "fps": frameRate, "mode": anonymizer.mode.rawValue,
             "seconds": (wall * 100).rounded() / 100, "budget_ms": ms(pipeline.budget), "on_stall": live.onStall.rawValue,
             "frames_in": stats.framesIn, "frames_out": stats.framesOut, "dropped": stats.dropped,
@@ -56,7 +67,7 @@ public struct LiveBench {
             "detection_ms_per_pass": ms(stats.detectionSeconds / Double(max(1, stats.detectionPasses))),
             "second_opinion": ["passes": stats.secondOpinionPasses, "per_second": (Double(stats.secondOpinionPasses) / wall * 10).rounded() / 10,
                                "ms_per_pass": ms(stats.secondOpinionSeconds / Double(max(1, stats.secondOpinionPasses))),
-                               "recall_incidents": stats.recallIncidents], "detector_input": "\(models.detector.inputWidth)x\(models.detector.inputHeight)",
+                               "recall_incidents": stats.recallIncidents], "detector_input": "\(models.detector.width)x\(models.detector.height)",
             "ladder": ["tracked": stats.tracked, "quick_cover": stats.quickCover, "dropped_late": stats.droppedLate],
             "latency_ms": ["p50": ms(stats.latency.percentile(0.5)), "p95": ms(stats.latency.percentile(0.95)),
                            "p99": ms(stats.latency.percentile(0.99)), "max": ms(stats.latency.maximum)],
@@ -69,6 +80,39 @@ public struct LiveBench {
             "proof": proofCost(stats, pipeline.budget, models.anonymizer.identityChecks),
             "stability": Self.figures(models.anonymizer.wholeRun),
         ]
+        if let outputs = camera.outputs { result["outputs"] = Self.report(outputs.statistics) }
+        return result
+    }
+
+    /// RTP, SRTP (with a fresh key) and a recording, as a clinic would run them at once.
+    static func outputs(in directory: String) throws -> [OutputSpec] {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let key = "\(directory)/bench.key"
+        var bytes = [UInt8](repeating: 0, count: 30)
+        for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255) }
+        try AtomicFile.write(Array(Data(bytes).base64EncodedString().utf8), to: key, mode: 0o600)
+        return [
+            .rtp(address: Endpoint(host: "127.0.0.1", port: 5004), sdpPath: "\(directory)/bench-rtp.sdp"),
+            .srtp(address: Endpoint(host: "127.0.0.1", port: 5008), sdpPath: "\(directory)/bench-srtp.sdp", keyFile: key),
+            .record(directory: "\(directory)/recordings", segmentSeconds: 600, container: .mkv, maxTotalBytes: nil),
+        ]
+    }
+
+    private static func report(_ stats: OutputStatistics) -> [String: Any] {
+        func ms(_ seconds: Double) -> Double { (seconds * 1e4).rounded() / 10 }
+        var report: [String: Any] = [
+            "frames_submitted": stats.framesSubmitted, "frames_dropped": stats.framesDropped,
+            "frames_encoded": stats.framesEncoded, "encode_errors": stats.encodeErrors,
+            "encode_ms": ["mean": ms(stats.encodeTime.mean), "p99": ms(stats.encodeTime.percentile(0.99))],
+        ]
+        for output in stats.outputs {
+            report[output.name] = [
+                "sent": output.sent, "errors": output.errors, "dropped": output.dropped,
+                "capture_to_packet_ms": ["p50": ms(output.latency.percentile(0.5)), "p99": ms(output.latency.percentile(0.99)),
+                                         "max": ms(output.latency.maximum)],
+            ]
+        }
+        return report
     }
 
     /// What measuring stability (after each hand-off) and identity (on the detector's thread) cost, as
