@@ -9,14 +9,9 @@ import VeilPipeline
 /// `LiveCamera`), no camera needed; with `outputsDirectory`, through RTP, SRTP and a recording as well.
 public struct LiveBench {
     public var input: String
-    public var width: Int
-    public var height: Int
-    public var frameRate: Double
     public var seconds: Double
-    public var anonymizer = AnonymizerSettings()
-    public var live = LiveSettings()
-    /// The detector's input width; nil: FaceSizePromise's for the picture.
-    public var detectorWidth: Int?
+    /// The camera benchmarked; its outputs come from `outputsDirectory`.
+    public var camera: LiveCamera.Setup
     /// Where the outputs write (their SDP files, key and recordings); nil: no outputs.
     public var outputsDirectory: String?
     /// The encoder preset of the outputs.
@@ -24,25 +19,22 @@ public struct LiveBench {
 
     public init(input: String, width: Int, height: Int, frameRate: Double, seconds: Double) {
         self.input = input
-        self.width = width
-        self.height = height
-        self.frameRate = frameRate
         self.seconds = seconds
+        camera = LiveCamera.Setup(name: "bench", width: width, height: height, frameRate: frameRate)
     }
 
     /// Runs the pipeline for `seconds` and reports what the command prints, as JSON-ready values.
     public func run(logger: Logger) throws -> [String: Any] {
+        var setup = self.camera
+        let width = setup.width, height = setup.height, frameRate = setup.frameRate
         let source = try FileFrameSource(path: input, width: width, height: height, frameRate: frameRate)
-        var setup = LiveCamera.Setup(name: "bench", width: width, height: height, frameRate: frameRate)
-        setup.anonymizer = anonymizer
-        setup.live = live
-        setup.detectorWidth = detectorWidth
         if let outputsDirectory {
             setup.outputs = try Self.outputs(in: outputsDirectory)
             setup.encoder = EncoderOptions(preset: preset, gop: Int(frameRate.rounded()))
         }
         let camera = try LiveCamera(setup, source: source, logger: logger)
         let pipeline = camera.pipeline, models = (anonymizer: camera.anonymizer, detector: camera.detectorInput)
+        let anonymizer = setup.anonymizer, live = setup.live
         let rssStart = ProcessUsage.residentMegabytes()
         let cpuStart = ProcessUsage.cpuSeconds()
         let started = MonotonicClock.now()

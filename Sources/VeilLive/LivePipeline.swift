@@ -48,6 +48,8 @@ public struct LiveStatistics {
 /// - processing: takes frames oldest first and holds each to the live invariant (`LiveInvariant`): it
 ///   is anonymized only once a detection pass over it or a later frame has ended, and applied to it
 ///   (known faces followed on its own pixels, new ones covered where the pass saw them);
+/// - second opinion (`SecondOpinionWorker`): another detector family on a copy of a frame now and
+///   then, at a lower priority and a small share of a core; what it finds that nothing handled is covered;
 /// - identity checks (`IdentityCheckQueue`), at a lower priority, off every frame's path.
 ///
 /// Every frame has a budget from its capture time. A frame whose pass cannot end in time is covered

@@ -88,10 +88,10 @@ extension BenchCommand {
         if let budgetMs, !(1...1000).contains(budgetMs) { throw ValidationError("--budget-ms must be 1-1000, as budget_ms") }
         let clip = try liveInput ?? input ?? runReportingErrors { try SampleClip.defaultPath() }
         var bench = LiveBench(input: clip, width: dimensions[0], height: dimensions[1], frameRate: fps, seconds: seconds)
-        bench.anonymizer.mode = mode
-        bench.live.onStall = onStall
-        bench.live.budget = budgetMs.map { Double($0) / 1000 }
-        bench.detectorWidth = detectorWidth
+        bench.camera.anonymizer.mode = mode
+        bench.camera.live.onStall = onStall
+        bench.camera.live.budget = budgetMs.map { Double($0) / 1000 }
+        bench.camera.detectorWidth = detectorWidth
         bench.outputsDirectory = outputsDirectory
         bench.preset = preset
         let result = try runReportingErrors { try bench.run(logger: .veil) }
