@@ -89,6 +89,7 @@ let package = Package(
         .testTarget(name: "VeilCommandTests", dependencies: ["VeilTestSupport", "VeilMedia"]),
         .testTarget(name: "VeilConfigTests", dependencies: ["VeilConfig", "VeilCore"]),
         .testTarget(name: "VeilCoreTests", dependencies: ["VeilCore"]),
+        .testTarget(name: "VeilPipelineTests", dependencies: ["VeilCore", "VeilPipeline"]),
         .testTarget(name: "VeilSystemdTests", dependencies: ["VeilSystemd"]),
         .testTarget(name: "VeilCaptureTests", dependencies: ["VeilTestSupport", "VeilCore", "VeilCapture", "VeilMedia"]),
         .testTarget(name: "VeilOutputTests", dependencies: ["VeilTestSupport", "VeilCore", "VeilOutput", "VeilMedia",

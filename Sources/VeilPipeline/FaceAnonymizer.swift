@@ -88,31 +88,24 @@ public final class FaceAnonymizer {
         var replaceShape: Bool
         var shapeReplacement = ShapeReplacement()
         var coveredForGood = false
-        var lastCheck = Int.min / 2
-        /// The subject's descriptor, and how many checks have used it.
+        /// The frame of the last identity check; nil: check at the first chance (none yet, a new donor
+        /// choice to verify, a check that could not run).
+        var lastCheck: Int?
+        /// The subject's descriptor, and how many checks have used it (nil: describe it again next time).
         var subject: FaceDescriptor?
-        var checksSinceSubject = Int.max
-        var meanResidual: [Point] = []
-        var residualCount = 0
+        var subjectUses: Int?
+        var stability = StabilityMeter()
         /// Deferred checks: the last frame a passed check for the current donor choice vouches for (nil:
         /// none has passed), and whether one is queued or running. A pass expires: the face is covered
         /// again until a newer check passes.
         var verifiedUntil: Int?
         var checkInFlight = false
-        /// The last frame whose stability was measured: where jitter is measured from.
-        var lastMeasured: (frame: Int, subject: [Point], output: [Point])?
-        /// Consent: the enrolled person this track is shown as, once two checks in a row matched, and the
-        /// frame of the last matching check: consent lapses when none is recent.
-        var consentedAs: String?
-        var consentMatches = 0
-        var consentMatchedAt: Int?
+        var consent = ConsentGate()
 
-        /// The face is anonymized again until two new checks in a row match.
-        mutating func endConsent() {
-            consentedAs = nil
-            consentMatches = 0
-            consentMatchedAt = nil
-        }
+        func isCheckDue(at frame: Int, interval: Int) -> Bool { lastCheck.map { frame - $0 >= interval } ?? true }
+
+        /// Whether the next check describes the subject again rather than reuse `subject`.
+        func needsSubject(refresh: Int) -> Bool { subject == nil || (subjectUses ?? refresh) >= refresh }
     }
 
     public init(settings: AnonymizerSettings, predictor: LandmarkPredictor, encoder: FaceEncoder?, donors: [Donor],
@@ -162,15 +155,15 @@ public final class FaceAnonymizer {
                 // The subject's own descriptor changes little within a track: it is computed again on
                 // every few checks only (halving the checks' cost), and whenever the output's cannot
                 // be compared. A descriptor that cannot be computed is retried on the next frame.
-                if frame - state.lastCheck >= checkInterval(state),
-                   let descriptor = state.checksSinceSubject < subjectRefresh ? state.subject
+                if state.isCheckDue(at: frame, interval: checkInterval(state)),
+                   let descriptor = !state.needsSubject(refresh: subjectRefresh) ? state.subject
                        : try? clock.time("identity", { try encoder.describe(picture, face: raw) }) {
-                    if state.subject == nil || state.checksSinceSubject >= subjectRefresh {
+                    if state.needsSubject(refresh: subjectRefresh) {
                         state.subject = descriptor
-                        state.checksSinceSubject = 0
+                        state.subjectUses = 0
                         updateConsent(&state, subject: descriptor, track: track.id, frame: frame)
                     }
-                    state.checksSinceSubject += 1
+                    state.subjectUses = (state.subjectUses ?? 0) + 1
                     subjectDescriptors[track.id] = descriptor
                     chooseDonors(&state, subject: descriptor, track: track.id)
                     state.lastCheck = frame
@@ -186,7 +179,7 @@ public final class FaceAnonymizer {
         for track in tracker.tracks {
             var record = FaceRecord(track: track.id, handling: .covered)
             var state = self.state(for: track)
-            if let name = state.consentedAs {
+            if let name = state.consent.shownAs {
                 record.handling = .consented
                 record.consentedAs = name
             } else if settings.mode == .swap, !state.coveredForGood, let shape = track.shape,
@@ -218,7 +211,7 @@ public final class FaceAnonymizer {
             } else if var state = states[job.track] {
                 // Nothing to compare on this frame (no subject needed, face not swapped): no check ran.
                 state.checkInFlight = false
-                if awaitsVerification(state, frame: frame) { state.lastCheck = Int.min / 2 }
+                if awaitsVerification(state, frame: frame) { state.lastCheck = nil }
                 states[job.track] = state
             }
         }
@@ -283,13 +276,13 @@ public final class FaceAnonymizer {
     /// (or about to be), so that a track that jumps from the consenting person to another is caught soon.
     private func checkInterval(_ state: TrackState) -> Int {
         let interval = settings.identityCheckInterval
-        return state.consentedAs != nil || state.consentMatches > 0 ? max(1, interval / 3) : interval
+        return state.consent.isEngaged ? max(1, interval / 3) : interval
     }
 
     /// A swapped face that no recent check has passed: it waits under a cover, so it is checked again
     /// as soon as the queue allows.
     private func awaitsVerification(_ state: TrackState, frame: Int) -> Bool {
-        settings.mode == .swap && state.consentedAs == nil && !state.coveredForGood && !isVerified(state, at: frame)
+        settings.mode == .swap && state.consent.shownAs == nil && !state.coveredForGood && !isVerified(state, at: frame)
     }
 
     private func isVerified(_ state: TrackState?, at frame: Int) -> Bool {
@@ -309,20 +302,11 @@ public final class FaceAnonymizer {
     /// only: a turned or small face, or a track re-attached by box overlap), a gap of frames not seen
     /// (covered whole or dropped: someone else may sit there now), or no recent matching check.
     private func endConsentIfUntrusted(_ track: Track, elapsedFrames: Int, frame: Int) {
-        guard var state = states[track.id], state.consentedAs != nil || state.consentMatches > 0 else { return }
-        let reason: String?
-        if track.observation == .regionOnly || track.shape == nil {
-            reason = "landmarks not trusted"
-        } else if elapsedFrames > tracker.largestFollowedGap {
-            reason = "\(elapsedFrames - 1) frames not seen"
-        } else if let matched = state.consentMatchedAt, frame - matched > consentLifetime, state.consentedAs != nil {
-            reason = "no matching check for \(frame - matched) frames"
-        } else {
-            reason = nil
-        }
-        guard let reason else { return }
-        if let name = state.consentedAs { logger.info("track \(track.id): consent as \(name) ended (\(reason)); anonymized") }
-        state.endConsent()
+        guard var state = states[track.id],
+              let reason = state.consent.doubt(landmarksTrusted: track.observation != .regionOnly && track.shape != nil,
+                                               unseenFrames: elapsedFrames - 1, largestFollowedGap: tracker.largestFollowedGap,
+                                               frame: frame, lifetime: consentLifetime) else { return }
+        if case let .ended(name) = state.consent.end() { logger.info("track \(track.id): consent as \(name) ended (\(reason)); anonymized") }
         states[track.id] = state
     }
 
@@ -331,9 +315,9 @@ public final class FaceAnonymizer {
     public func updateConsentList(_ list: ConsentList?) {
         settings.consent = list
         for (id, state) in states {
-            guard let name = state.consentedAs, list?.contains(name) != true else { continue }
+            guard let name = state.consent.shownAs, list?.contains(name) != true else { continue }
             logger.info("track \(id): \(name) is no longer on the consent list; anonymized")
-            states[id]?.endConsent()
+            states[id]?.consent.end()
         }
     }
 
@@ -345,16 +329,10 @@ public final class FaceAnonymizer {
     /// one miss anonymizes it again.
     private func updateConsent(_ state: inout TrackState, subject: FaceDescriptor, track: Int, frame: Int) {
         guard let consent = settings.consent else { return }
-        if let name = consent.match(subject) {
-            state.consentMatches += 1
-            state.consentMatchedAt = frame
-            if state.consentMatches >= 2, state.consentedAs != name {
-                state.consentedAs = name
-                logger.info("track \(track): on the consent list as \(name); shown")
-            }
-        } else {
-            if let name = state.consentedAs { logger.info("track \(track): no longer matches \(name); anonymized") }
-            state.endConsent()
+        switch state.consent.observe(match: consent.match(subject), frame: frame) {
+        case let .shown(name): logger.info("track \(track): on the consent list as \(name); shown")
+        case let .ended(name): logger.info("track \(track): no longer matches \(name); anonymized")
+        case nil: break
         }
     }
 
@@ -373,14 +351,11 @@ public final class FaceAnonymizer {
     /// earlier track already shows that face here (a new choice is verified before it is trusted). Nil
     /// when every acceptable donor is taken: the face is covered on this frame.
     private func claimDonor(_ state: inout TrackState, shown: inout Set<Int>, track: Int) -> Int? {
-        guard !state.donorOrder.isEmpty else { return nil }
-        var rank = state.donorRank
-        while rank < state.donorOrder.count, shown.contains(state.donorOrder[rank]) { rank += 1 }
-        guard rank < state.donorOrder.count else { return nil }
+        guard let rank = DonorAssignment.claim(order: state.donorOrder, from: state.donorRank, shown: shown) else { return nil }
         if rank != state.donorRank {
             state.donorRank = rank
             state.verifiedUntil = nil
-            state.lastCheck = Int.min / 2
+            state.lastCheck = nil
             logger.info("track \(track): donor shown on another face; now \(donors[state.donorOrder[rank]].name)")
         }
         shown.insert(state.donorOrder[rank])
@@ -394,10 +369,10 @@ public final class FaceAnonymizer {
         for track in tracker.tracks {
             guard let raw = track.rawShape else { continue }
             var state = self.state(for: track)
-            guard !state.coveredForGood, !state.checkInFlight, frame - state.lastCheck >= checkInterval(state) else { continue }
-            let needSubject = state.subject == nil || state.checksSinceSubject >= subjectRefresh
+            guard !state.coveredForGood, !state.checkInFlight, state.isCheckDue(at: frame, interval: checkInterval(state)) else { continue }
+            let needSubject = state.needsSubject(refresh: subjectRefresh)
             if needSubject { checks.keepOriginal(picture) }
-            state.checksSinceSubject = needSubject ? 1 : state.checksSinceSubject + 1
+            state.subjectUses = needSubject ? 1 : (state.subjectUses ?? 0) + 1
             state.checkInFlight = true
             state.lastCheck = frame
             states[track.id] = state
@@ -420,10 +395,11 @@ public final class FaceAnonymizer {
                 state.subject = subject
                 updateConsent(&state, subject: subject, track: id, frame: result.job.frame)
             } else {
-                state.checksSinceSubject = Int.max
+                state.subjectUses = nil
                 // A consent check that could not run lets no one through.
-                if let name = state.consentedAs { logger.info("track \(id): consent check for \(name) could not run; anonymized") }
-                state.endConsent()
+                if case let .ended(name) = state.consent.end() {
+                    logger.info("track \(id): consent check for \(name) could not run; anonymized")
+                }
             }
         }
         if let subject = state.subject { chooseDonors(&state, subject: subject, track: id) }
@@ -443,11 +419,11 @@ public final class FaceAnonymizer {
                 }
             } else {
                 outcome.incident = "identity check could not run; covered, checking again"
-                state.checksSinceSubject = Int.max
+                state.subjectUses = nil
             }
         }
         // Until a check passes, the face is covered: check again as soon as possible.
-        if awaitsVerification(state, frame: frame) { state.lastCheck = Int.min / 2 }
+        if awaitsVerification(state, frame: frame) { state.lastCheck = nil }
         states[id] = state
         return outcome
     }
@@ -466,8 +442,8 @@ public final class FaceAnonymizer {
             escalate(track.id, distance: d, record: &record)
         } else {
             record.incident = "identity check could not run; covered, checking again"
-            states[track.id]?.lastCheck = Int.min / 2
-            states[track.id]?.checksSinceSubject = Int.max
+            states[track.id]?.lastCheck = nil
+            states[track.id]?.subjectUses = nil
         }
         clock.time("cover") { Cover.apply(settings.fallbackCover, over: coverRegion(track), in: picture) }
         record.handling = .covered
@@ -502,21 +478,11 @@ public final class FaceAnonymizer {
         return settings.identityMargin + FaceAnonymizer.smallFaceExtraMargin
     }
 
-    /// The donors at least the margin away from the subject, farthest first; donors already shown on
-    /// other faces go last, so two people in one frame do not get the same face while another is
-    /// available. A donor within the margin (the subject's own photo among the donors, a look-alike)
-    /// is never used: its swap could not hide the subject.
+    /// The donors this track may wear (see DonorAssignment), with those other tracks wear last.
     private func donorOrder(for subject: FaceDescriptor, excluding track: Int) -> [Int] {
         let inUse = Set(states.filter { $0.key != track && !$0.value.donorOrder.isEmpty }
             .map { $0.value.donorOrder[$0.value.donorRank] })
-        let margin = requiredMargin(track: track)
-        return donors.indices
-            .filter { donors[$0].descriptor.distance(to: subject) >= margin }
-            .sorted { a, b in
-                let (ua, ub) = (inUse.contains(a), inUse.contains(b))
-                if ua != ub { return !ua }
-                return donors[a].descriptor.distance(to: subject) > donors[b].descriptor.distance(to: subject)
-            }
+        return DonorAssignment.order(donors: donors.map(\.descriptor), subject: subject, margin: requiredMargin(track: track), inUse: inUse)
     }
 
     /// A swapped face still within the margin of its subject: next donor, then the donor's face shape,
@@ -536,37 +502,21 @@ public final class FaceAnonymizer {
             action = "cover"
         }
         state.verifiedUntil = nil
-        state.lastCheck = Int.min / 2  // verify the new choice on the next frame
+        state.lastCheck = nil  // verify the new choice on the next frame
         states[id] = state
         record.incident = "identity distance \(String(format: "%.3f", distance)) < margin \(String(format: "%.2f", requiredMargin(track: id))): escalated to \(action)"
         logger.warning("track \(id): \(record.incident!)")
     }
 
     private func recordStability(_ record: inout FaceRecord, subject: FaceShape, output: FaceShape, frame: Int) {
-        let unit = subject.interOcularDistance
-        record.error = normalisedMeanError(subject.points, output.points, unit: unit)
-        let box = subject.bounds
-        record.oks = objectKeypointSimilarity(subject.points, output.points, area: (box.max.x - box.min.x) * (box.max.y - box.min.y))
-        let faceFrame = FaceFrame(subject)
-        let residual = subject.points.indices.map { faceFrame.toFace(output[$0]) - faceFrame.toFace(subject[$0]) }
-        record.residual = residual
         var state = states[record.track] ?? TrackState(replaceShape: false)
-        if state.meanResidual.isEmpty { state.meanResidual = residual }
-        state.residualCount += 1
-        let w = 1 / Float(state.residualCount)
-        for i in residual.indices { state.meanResidual[i] += (residual[i] - state.meanResidual[i]) * w }
-        var sum: Float = 0
-        for i in residual.indices { sum += (residual[i] - state.meanResidual[i]).magnitude }
-        record.dynamicError = sum / Float(residual.count)
-        if let last = state.lastMeasured, last.frame == frame - 1 {
-            record.jitterInput = normalisedMeanError(last.subject, subject.points, unit: unit)
-            record.jitterOutput = normalisedMeanError(last.output, output.points, unit: unit)
-        }
-        state.lastMeasured = (frame, subject.points, output.points)
+        let figures = state.stability.measure(subject: subject, output: output, frame: frame)
         states[record.track] = state
+        record.error = figures.error
+        record.dynamicError = figures.dynamicError
+        record.oks = figures.oks
+        record.residual = figures.residual
+        record.jitterInput = figures.jitter?.input
+        record.jitterOutput = figures.jitter?.output
     }
-}
-
-extension SIMD2 where Scalar == Float {
-    var magnitude: Float { (self * self).sum().squareRoot() }
 }

@@ -1,0 +1,26 @@
+import VeilCore
+
+/// Which donor face a swapped track wears: pure rules over the donors' descriptors, so that they are
+/// tested without models. A donor within the margin of the subject (the subject's own photo among the
+/// donors, a look-alike) is never used: its swap could not hide the subject.
+enum DonorAssignment {
+    /// The donors at least `margin` away from the subject, farthest first; those in `inUse` (worn by
+    /// other faces) go last, so that two people do not get the same face while another is available.
+    /// Empty: no donor can hide this subject, and the face is covered.
+    static func order(donors: [FaceDescriptor], subject: FaceDescriptor, margin: Float, inUse: Set<Int>) -> [Int] {
+        let distances = donors.map { $0.distance(to: subject) }
+        return donors.indices
+            .filter { distances[$0] >= margin }
+            .sorted { a, b in
+                let (ua, ub) = (inUse.contains(a), inUse.contains(b))
+                if ua != ub { return !ua }
+                return distances[a] > distances[b]
+            }
+    }
+
+    /// The rank in `order`, from `rank` on, of the first donor not already `shown` on this frame; nil
+    /// when every acceptable donor is taken (the face is covered on this frame).
+    static func claim(order: [Int], from rank: Int, shown: Set<Int>) -> Int? {
+        order.indices.dropFirst(rank).first { !shown.contains(order[$0]) }
+    }
+}

@@ -1,0 +1,112 @@
+import VeilCore
+import XCTest
+@testable import VeilPipeline
+
+/// The per-track rules FaceAnonymizer applies, without models: which donor a face wears, when consent
+/// shows a face, what the stability figures say.
+final class DonorAssignmentTests: XCTestCase {
+    /// Descriptors on one axis: distances are differences.
+    private func descriptor(_ x: Float) -> FaceDescriptor { FaceDescriptor(values: [x, 0]) }
+
+    func testADonorWithinTheMarginIsNeverUsedAndTheFarthestComesFirst() {
+        let donors = [0.3, 0.9, 0.7, 0.59].map { descriptor(Float($0)) }
+        XCTAssertEqual(DonorAssignment.order(donors: donors, subject: descriptor(0), margin: 0.6, inUse: []), [1, 2])
+    }
+
+    func testNoDonorFarEnoughMeansNoOrder() {
+        let donors = [0.1, 0.2].map { descriptor(Float($0)) }
+        XCTAssertEqual(DonorAssignment.order(donors: donors, subject: descriptor(0), margin: 0.6, inUse: []), [])
+    }
+
+    func testDonorsOtherFacesWearGoLast() {
+        let donors = [0.9, 0.8, 0.7].map { descriptor(Float($0)) }
+        XCTAssertEqual(DonorAssignment.order(donors: donors, subject: descriptor(0), margin: 0.6, inUse: [0]), [1, 2, 0])
+    }
+
+    func testAClaimSkipsDonorsAlreadyShownOnThisFrameAndFailsWhenAllAre() {
+        XCTAssertEqual(DonorAssignment.claim(order: [4, 2, 7], from: 0, shown: []), 0)
+        XCTAssertEqual(DonorAssignment.claim(order: [4, 2, 7], from: 0, shown: [4]), 1)
+        XCTAssertEqual(DonorAssignment.claim(order: [4, 2, 7], from: 1, shown: [2]), 2)
+        XCTAssertNil(DonorAssignment.claim(order: [4, 2, 7], from: 0, shown: [4, 2, 7]))
+        XCTAssertNil(DonorAssignment.claim(order: [], from: 0, shown: []))
+    }
+}
+
+final class ConsentGateTests: XCTestCase {
+    func testTwoMatchesInARowShowTheFaceAndOneMissEndsIt() {
+        var gate = ConsentGate()
+        XCTAssertNil(gate.observe(match: "ada", frame: 0))
+        XCTAssertNil(gate.shownAs, "one match shows nobody")
+        XCTAssertTrue(gate.isEngaged)
+        XCTAssertEqual(gate.observe(match: "ada", frame: 10), .shown(as: "ada"))
+        XCTAssertEqual(gate.shownAs, "ada")
+        XCTAssertEqual(gate.observe(match: nil, frame: 20), .ended(wasShownAs: "ada"))
+        XCTAssertNil(gate.shownAs)
+        XCTAssertFalse(gate.isEngaged)
+        XCTAssertNil(gate.observe(match: "ada", frame: 30), "after a miss, two new matches are needed")
+        XCTAssertNil(gate.shownAs)
+    }
+
+    func testAMissBeforeConsentWasGivenStartsOver() {
+        var gate = ConsentGate()
+        _ = gate.observe(match: "ada", frame: 0)
+        XCTAssertNil(gate.observe(match: nil, frame: 1), "nothing was shown, so nothing ends")
+        XCTAssertNil(gate.observe(match: "ada", frame: 2))
+        XCTAssertNil(gate.shownAs)
+    }
+
+    func testDoubtEndsConsentForUntrustedLandmarksUnseenFramesAndAStaleMatch() {
+        var gate = ConsentGate()
+        _ = gate.observe(match: "ada", frame: 0)
+        _ = gate.observe(match: "ada", frame: 1)
+        func doubt(trusted: Bool = true, unseen: Int = 0, frame: Int = 2) -> String? {
+            gate.doubt(landmarksTrusted: trusted, unseenFrames: unseen, largestFollowedGap: 3, frame: frame, lifetime: 30)
+        }
+        XCTAssertNil(doubt())
+        XCTAssertEqual(doubt(trusted: false), "landmarks not trusted")
+        XCTAssertNil(doubt(unseen: 2))
+        XCTAssertEqual(doubt(unseen: 3), "3 frames not seen")
+        XCTAssertNil(doubt(frame: 31))
+        XCTAssertEqual(doubt(frame: 32), "no matching check for 31 frames")
+        XCTAssertEqual(gate.end(), .ended(wasShownAs: "ada"))
+        XCTAssertNil(doubt(trusted: false), "a face not on its way to consent has nothing to doubt")
+    }
+}
+
+final class StabilityMeterTests: XCTestCase {
+    /// A 68-point face: a grid with the outer eye corners 40 px apart.
+    private func face(offset: Point = .zero, scale: Float = 1) -> FaceShape {
+        var points = (0..<FaceShape.count).map { Point(Float($0 % 9) * 10, Float($0 / 9) * 10) * scale + offset }
+        points[36] = Point(0, 0) * scale + offset
+        points[45] = Point(40, 0) * scale + offset
+        return FaceShape(points: points)
+    }
+
+    func testTheSameLandmarksMeasureNoErrorAndFullSimilarity() {
+        var meter = StabilityMeter()
+        let figures = meter.measure(subject: face(), output: face(), frame: 0)
+        XCTAssertEqual(figures.error, 0)
+        XCTAssertEqual(figures.dynamicError, 0)
+        XCTAssertEqual(figures.oks, 1, accuracy: 1e-6)
+        XCTAssertNil(figures.jitter, "the first frame has nothing to move from")
+    }
+
+    func testAFixedOffsetIsErrorButNotMovementError() {
+        var meter = StabilityMeter()
+        let shift = Point(4, 0)
+        let first = meter.measure(subject: face(), output: face(offset: shift), frame: 0)
+        XCTAssertEqual(first.error, 0.1, accuracy: 1e-5, "4 px over a 40 px inter-ocular distance")
+        let second = meter.measure(subject: face(offset: Point(10, 0)), output: face(offset: Point(10, 0) + shift), frame: 1)
+        XCTAssertEqual(second.error, 0.1, accuracy: 1e-5)
+        XCTAssertEqual(second.dynamicError, 0, accuracy: 1e-5, "the track's own offset is removed")
+        XCTAssertEqual(second.jitter?.input ?? -1, 0.25, accuracy: 1e-5, "10 px moved, in inter-ocular distances")
+        XCTAssertEqual(second.jitter?.output ?? -1, 0.25, accuracy: 1e-5)
+    }
+
+    func testJitterIsMeasuredOnlyBetweenConsecutiveFrames() {
+        var meter = StabilityMeter()
+        _ = meter.measure(subject: face(), output: face(), frame: 0)
+        XCTAssertNil(meter.measure(subject: face(), output: face(), frame: 2).jitter)
+        XCTAssertNotNil(meter.measure(subject: face(), output: face(), frame: 3).jitter)
+    }
+}
