@@ -181,8 +181,8 @@ public struct LiveModels {
         secondOpinion = try SecondOpinionDetector()
         var tuned = settings
         tuned.identityCheckInterval = max(1, Int(frameRate.rounded()))
-        anonymizer = TrackingAnonymizer(FaceAnonymizer(settings: tuned, predictor: models.predictor, encoder: nil, donors: models.donors,
-                                                       deferredChecks: checks, logger: logger),
+        anonymizer = TrackingAnonymizer(FaceAnonymizer(settings: tuned, predictor: models.predictor, checks: checks.map(IdentityChecks.deferred),
+                                                       donors: models.donors, logger: logger),
                                         identityChecks: checks, camera: camera, journal: journal)
     }
 }

@@ -17,6 +17,16 @@ public enum FaceHandling: String {
     case consented
 }
 
+/// How faces are recognised: the identity check on a swapped face, and the consent list's match.
+public enum IdentityChecks {
+    /// On the frame itself (`veil process`, where time is the file's): a failed check covers the very
+    /// frame it was made on.
+    case inline(FaceEncoder)
+    /// On a thread of their own (live cameras): a swapped face stays covered until a check has passed
+    /// for its current donor.
+    case deferred(IdentityCheckQueue)
+}
+
 /// What puts a donor's face in place of a subject's: `FaceSwapper`, or in tests a replacement that
 /// fails on purpose, to prove that the identity checks catch it.
 public protocol FaceReplacing {
@@ -64,7 +74,8 @@ public final class FaceAnonymizer {
     public let tracker: FaceTracker
     private let donors: [Donor]
     private let predictor: LandmarkPredictor
-    private let encoder: FaceEncoder?
+    /// Nil: nothing is recognised (covering modes without a consent list).
+    private let checks: IdentityChecks?
     private let replacer: FaceReplacing
     private var states: [Int: TrackState] = [:]
     /// The shape each swapped face was drawn in on the last frame: where its landmarks are looked for
@@ -74,20 +85,18 @@ public final class FaceAnonymizer {
     /// Recall incidents waiting for the next frame's records: faces a second opinion found that the main
     /// path had not handled.
     private var missedRecords: [FaceRecord] = []
-    /// Live cameras (then `encoder` is nil): identity checks run on another thread (see `IdentityCheckQueue`), and a swapped
-    /// face stays covered until a check has passed for its current donor. Nil: checks run inline, and
-    /// a failed one covers the very frame it was made on.
-    private let deferredChecks: IdentityCheckQueue?
+    private var deferredChecks: IdentityCheckQueue? {
+        if case let .deferred(queue) = checks { return queue }
+        return nil
+    }
 
     /// Checks that reuse one descriptor of the subject before it is computed again.
     static let subjectRefresh = 5
 
     struct TrackState {
         var donorOrder: [Int] = []
-        var donorRank = 0
-        var replaceShape: Bool
+        var ladder: SwapLadder
         var shapeReplacement = ShapeReplacement()
-        var coveredForGood = false
         /// The frame of the last identity check; nil: check at the first chance (none yet, a new donor
         /// choice to verify, a check that could not run).
         var lastCheck: Int?
@@ -102,22 +111,30 @@ public final class FaceAnonymizer {
         var checkInFlight = false
         var consent = ConsentGate()
 
+        init(donorShape: Bool) { ladder = .wearing(rank: 0, donorShape: donorShape) }
+
+        /// The donor choice's rank in `donorOrder`; -1 when covered for good (no choice).
+        var donorRank: Int { ladder.rank ?? -1 }
+        var replaceShape: Bool { ladder.wearsDonorShape }
+        var coveredForGood: Bool { ladder == .coveredForGood }
+        /// The donor this track wears now; nil before its order is known, or when covered for good.
+        var wornDonor: Int? { ladder.rank.flatMap { donorOrder.indices.contains($0) ? donorOrder[$0] : nil } }
+
         func isCheckDue(at frame: Int, interval: Int) -> Bool { lastCheck.map { frame - $0 >= interval } ?? true }
 
         /// Whether the next check describes the subject again rather than reuse `subject`.
         func needsSubject(refresh: Int) -> Bool { subject == nil || (subjectUses ?? refresh) >= refresh }
     }
 
-    public init(settings: AnonymizerSettings, predictor: LandmarkPredictor, encoder: FaceEncoder?, donors: [Donor],
-                deferredChecks: IdentityCheckQueue? = nil, replacer: FaceReplacing = FaceSwapper(), logger: Logger) {
+    public init(settings: AnonymizerSettings, predictor: LandmarkPredictor, checks: IdentityChecks?, donors: [Donor],
+                replacer: FaceReplacing = FaceSwapper(), logger: Logger) {
         precondition(settings.mode != .swap || !donors.isEmpty, "swap mode needs donors")
-        precondition((settings.mode != .swap && settings.consent == nil) || encoder != nil || deferredChecks != nil,
+        precondition((settings.mode != .swap && settings.consent == nil) || checks != nil,
                      "swap mode and the consent list need identity checks")
         self.replacer = replacer
         self.settings = settings
-        self.deferredChecks = deferredChecks
+        self.checks = checks
         self.predictor = predictor
-        self.encoder = encoder
         self.donors = donors
         self.logger = logger
         tracker = FaceTracker(predictor: predictor)
@@ -143,12 +160,13 @@ public final class FaceAnonymizer {
         var subjectDescriptors: [Int: FaceDescriptor] = [:]
         var outcomes: [Int: (distance: Float?, incident: String?)] = [:]
         var deferredJob: IdentityCheckQueue.Job?
-        if let checks = deferredChecks {
-            for result in checks.takeResults() {
+        switch checks {
+        case let .deferred(queue):
+            for result in queue.takeResults() {
                 outcomes[result.job.track] = apply(result, frame: frame)
             }
-            deferredJob = queueCheck(on: picture, frame: frame, checks: checks)
-        } else if let encoder {
+            deferredJob = queueCheck(on: picture, frame: frame, checks: queue)
+        case let .inline(encoder):
             for track in tracker.tracks {
                 guard let raw = track.rawShape else { continue }
                 var state = self.state(for: track)
@@ -170,6 +188,8 @@ public final class FaceAnonymizer {
                 }
                 states[track.id] = state
             }
+        case nil:
+            break
         }
 
         var records: [FaceRecord] = []
@@ -342,7 +362,7 @@ public final class FaceAnonymizer {
         guard settings.mode == .swap, state.donorOrder.isEmpty, !state.coveredForGood else { return }
         state.donorOrder = donorOrder(for: subject, excluding: track)
         if state.donorOrder.isEmpty {
-            state.coveredForGood = true
+            state.ladder = .coveredForGood
             logger.warning("track \(track): no donor is \(String(format: "%.2f", requiredMargin(track: track))) away from this face; covering it")
         }
     }
@@ -353,7 +373,7 @@ public final class FaceAnonymizer {
     private func claimDonor(_ state: inout TrackState, shown: inout Set<Int>, track: Int) -> Int? {
         guard let rank = DonorAssignment.claim(order: state.donorOrder, from: state.donorRank, shown: shown) else { return nil }
         if rank != state.donorRank {
-            state.donorRank = rank
+            state.ladder = .wearing(rank: rank, donorShape: state.replaceShape)
             state.verifiedUntil = nil
             state.lastCheck = nil
             logger.info("track \(track): donor shown on another face; now \(donors[state.donorOrder[rank]].name)")
@@ -433,7 +453,7 @@ public final class FaceAnonymizer {
     /// output, a descriptor error) covers the frame too, and is tried again on the next one.
     private func verifyIdentity(_ track: Track, subject: FaceDescriptor, output: FaceShape?, in picture: Picture,
                                 record: inout FaceRecord, clock: inout StageClock) {
-        guard let encoder else { return }
+        guard case let .inline(encoder) = checks else { return }
         let descriptor = output.flatMap { face in try? clock.time("identity") { try encoder.describe(picture, face: face) } }
         if let descriptor {
             let d = descriptor.distance(to: subject)
@@ -461,7 +481,7 @@ public final class FaceAnonymizer {
     }
 
     private func state(for track: Track) -> TrackState {
-        states[track.id] ?? TrackState(replaceShape: settings.preserve == .dynamics)
+        states[track.id] ?? TrackState(donorShape: settings.preserve == .dynamics)
     }
 
     /// Faces narrower than this (pixels) give noisier descriptors: another recognizer, fitting its own
@@ -480,8 +500,7 @@ public final class FaceAnonymizer {
 
     /// The donors this track may wear (see DonorAssignment), with those other tracks wear last.
     private func donorOrder(for subject: FaceDescriptor, excluding track: Int) -> [Int] {
-        let inUse = Set(states.filter { $0.key != track && !$0.value.donorOrder.isEmpty }
-            .map { $0.value.donorOrder[$0.value.donorRank] })
+        let inUse = Set(states.filter { $0.key != track }.compactMap(\.value.wornDonor))
         return DonorAssignment.order(donors: donors.map(\.descriptor), subject: subject, margin: requiredMargin(track: track), inUse: inUse)
     }
 
@@ -489,17 +508,13 @@ public final class FaceAnonymizer {
     /// then a cover for the rest of the track.
     private func escalate(_ id: Int, distance: Float, record: inout FaceRecord) {
         guard var state = states[id] else { return }
+        let before = state.ladder
+        state.ladder = before.escalated(donors: state.donorOrder.count)
         let action: String
-        if state.donorRank + 1 < state.donorOrder.count {
-            state.donorRank += 1
-            action = "next donor \(donors[state.donorOrder[state.donorRank]].name)"
-        } else if !state.replaceShape {
-            state.replaceShape = true
-            state.donorRank = 0
-            action = "donor face shape"
-        } else {
-            state.coveredForGood = true
-            action = "cover"
+        switch state.ladder {
+        case .coveredForGood: action = "cover"
+        case let .wearing(rank, donorShape):
+            action = donorShape && !before.wearsDonorShape ? "donor face shape" : "next donor \(donors[state.donorOrder[rank]].name)"
         }
         state.verifiedUntil = nil
         state.lastCheck = nil  // verify the new choice on the next frame
@@ -509,7 +524,7 @@ public final class FaceAnonymizer {
     }
 
     private func recordStability(_ record: inout FaceRecord, subject: FaceShape, output: FaceShape, frame: Int) {
-        var state = states[record.track] ?? TrackState(replaceShape: false)
+        var state = states[record.track] ?? TrackState(donorShape: false)
         let figures = state.stability.measure(subject: subject, output: output, frame: frame)
         states[record.track] = state
         record.error = figures.error

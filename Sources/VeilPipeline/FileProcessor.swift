@@ -105,7 +105,7 @@ public final class FileProcessor {
         logger.info("detector input \(detector.inputWidth)x\(detector.inputHeight): faces from \(FaceSizePromise.smallestFace(pictureWidth: reader.width, detectorWidth: detector.inputWidth)) px wide are found")
         var anonymizerSettings = settings
         anonymizerSettings.identityCheckInterval = max(1, Int(reader.frameRate.value.rounded()))
-        let anonymizer = FaceAnonymizer(settings: anonymizerSettings, predictor: models.predictor, encoder: models.encoder,
+        let anonymizer = FaceAnonymizer(settings: anonymizerSettings, predictor: models.predictor, checks: models.encoder.map(IdentityChecks.inline),
                                         donors: models.donors, logger: logger)
         let secondOpinion = try SecondOpinionDetector()
         var audited = 0, recallIncidents = 0

@@ -168,7 +168,7 @@ final class ProofTests: XCTestCase {
         var settings = AnonymizerSettings()
         settings.identityCheckInterval = 3
         settings.consent = consent
-        let anonymizer = FaceAnonymizer(settings: settings, predictor: predictor, encoder: encoder, donors: donorFaces,
+        let anonymizer = FaceAnonymizer(settings: settings, predictor: predictor, checks: .inline(encoder), donors: donorFaces,
                                         replacer: replacer, logger: Logger(label: "test"))
         let detector = try FaceDetector(modelPath: data.detectorModel, pictureWidth: still.width, pictureHeight: still.height,
                                         inputWidth: 640)

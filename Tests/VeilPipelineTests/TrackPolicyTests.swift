@@ -110,3 +110,22 @@ final class StabilityMeterTests: XCTestCase {
         XCTAssertNotNil(meter.measure(subject: face(), output: face(), frame: 3).jitter)
     }
 }
+
+final class SwapLadderTests: XCTestCase {
+    func testAFailedCheckTriesEveryDonorThenTheirShapesThenCoversForGood() {
+        var ladder = SwapLadder.wearing(rank: 0, donorShape: false)
+        var steps: [SwapLadder] = []
+        for _ in 0..<5 {
+            ladder = ladder.escalated(donors: 2)
+            steps.append(ladder)
+        }
+        XCTAssertEqual(steps, [.wearing(rank: 1, donorShape: false), .wearing(rank: 0, donorShape: true),
+                               .wearing(rank: 1, donorShape: true), .coveredForGood, .coveredForGood])
+    }
+
+    func testATrackThatStartsInTheDonorsShapeHasNoShapeStep() {
+        XCTAssertEqual(SwapLadder.wearing(rank: 0, donorShape: true).escalated(donors: 1), .coveredForGood)
+        XCTAssertNil(SwapLadder.coveredForGood.rank)
+        XCTAssertFalse(SwapLadder.coveredForGood.wearsDonorShape)
+    }
+}
