@@ -1,3 +1,5 @@
+import VeilCore
+
 /// What to ask a camera for. The driver decides what it grants (`CaptureDevice.granted`), which is
 /// the nearest it supports.
 public struct CaptureRequest: Sendable {

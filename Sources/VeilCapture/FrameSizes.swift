@@ -1,15 +1,4 @@
-/// A frame size in pixels.
-public struct FrameSize: Hashable, CustomStringConvertible, Sendable {
-    public let width: Int
-    public let height: Int
-
-    public init(width: Int, height: Int) {
-        self.width = width
-        self.height = height
-    }
-
-    public var description: String { "\(width)x\(height)" }
-}
+import VeilCore
 
 /// The time between frames as V4L2 keeps it: an exact fraction of a second (1/30, 1001/30000).
 public struct FrameInterval: Hashable, CustomStringConvertible, Sendable {

@@ -1,3 +1,4 @@
+import VeilCore
 import CV4L2
 import Glibc
 

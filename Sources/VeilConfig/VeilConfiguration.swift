@@ -55,15 +55,7 @@ public struct VeilConfiguration: Equatable, Sendable {
         public var encoder: Encoder
     }
 
-    public struct Size: Equatable, Sendable, CustomStringConvertible {
-        public var width: Int
-        public var height: Int
-        public init(width: Int, height: Int) {
-            self.width = width
-            self.height = height
-        }
-        public var description: String { "\(width)x\(height)" }
-    }
+    public typealias Size = FrameSize
 
     public enum PixelFormat: String, CaseIterable, Sendable {
         case auto, yuyv, nv12, mjpeg

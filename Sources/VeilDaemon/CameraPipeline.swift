@@ -35,7 +35,7 @@ final class CameraPipeline: Sendable {
         let timeout = Double(camera.sourceTimeoutMs) / 1000
         switch CameraSource(camera.source) {
         case .device(let path):
-            let request = CaptureRequest(size: FrameSize(width: camera.size.width, height: camera.size.height),
+            let request = CaptureRequest(size: camera.size,
                                          framesPerSecond: Double(camera.fps), formats: Self.formats(camera.format),
                                          timeoutSeconds: timeout)
             let device = CameraFrameSource.device(camera: camera.name, path: path, request: request, logger: logger)

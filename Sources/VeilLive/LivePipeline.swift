@@ -35,7 +35,7 @@ public struct LiveStatistics {
     /// Frames covered whole (counted in `failClosed` too) because the picture had changed too much
     /// from the frame of the pass that would have cleared them.
     public var sceneChanges = 0
-    public var latency = DurationHistogram()
+    public var latency = TimingHistogram()
     /// Frames whose keypoints were measured again on the output, and the seconds that took.
     public var stabilitySamples = 0
     public var stabilitySeconds = 0.0
@@ -148,12 +148,8 @@ public final class LivePipeline: @unchecked Sendable {
         worker.start()
         secondOpinion?.start()
         anonymizer.identityChecks?.start()
-        let capturing = Thread { [self] in capture(); captureDone.signal() }
-        capturing.name = "veil-capture"
-        let processing = Thread { [self] in process(); processingDone.signal() }
-        processing.name = "veil-process"
-        capturing.start()
-        processing.start()
+        WorkerThread.start(name: "veil-capture") { [self] in capture(); captureDone.signal() }
+        WorkerThread.start(name: "veil-process") { [self] in process(); processingDone.signal() }
     }
 
     /// Stops capture, emits what was captured, and returns when the last frame has been handed off.
@@ -264,14 +260,11 @@ public final class LivePipeline: @unchecked Sendable {
             // learns from full passes: it decays, so that a passing slow spell (a busy core) does not
             // keep every later frame on the quick cover.
             expectedCost *= 0.9
-            let grow = FaceTracker.lookAheadGrowth(framesAhead: framesAhead)
-            let unapplied = unappliedPasses.flatMap { earlier in
-                earlier.detections.map { $0.box.scaled(by: FaceTracker.lookAheadGrowth(framesAhead: frame.sequence - earlier.sequence)) }
-            }
-            for region in anonymizer.trackedRegions.map({ $0.scaled(by: 1.2) }) + pass.detections.map({ $0.box.scaled(by: grow) })
-                + unapplied {
-                Cover.apply(settings.quickCover, over: region, in: frame.picture)
-            }
+            let regions = Self.quickCoverRegions(
+                tracked: anonymizer.trackedRegions, framesSinceTracked: lastAnonymized.map { frame.sequence - $0 } ?? 0,
+                pass: pass.detections.map(\.box), framesAhead: framesAhead,
+                unapplied: unappliedPasses.map { ($0.detections.map(\.box), frame.sequence - $0.sequence) })
+            for region in regions { Cover.apply(settings.quickCover, over: region, in: frame.picture) }
             count { $0.quickCover += 1 }
             return emit(frame, .quickCover)
         }
@@ -295,6 +288,18 @@ public final class LivePipeline: @unchecked Sendable {
         }
         emit(frame, framesAhead == 0 ? .detected : .tracked)
         proveStability(frame)
+    }
+
+    /// What the quick cover covers on a frame: the faces the tracks held on the last anonymized frame,
+    /// `framesSinceTracked` frames before (the frames between were covered whole: the tracks have not
+    /// followed the faces since), those the pass saw `framesAhead` frames later, and those of passes not
+    /// applied yet, `framesAgo` frames before; each grown for the motion since it was seen.
+    static func quickCoverRegions(tracked: [Box], framesSinceTracked: Int, pass: [Box], framesAhead: Int,
+                                  unapplied: [(boxes: [Box], framesAgo: Int)]) -> [Box] {
+        let trackedGrowth = max(1.2, FaceTracker.lookAheadGrowth(framesAhead: framesSinceTracked))
+        return tracked.map { $0.scaled(by: trackedGrowth) }
+            + pass.map { $0.scaled(by: FaceTracker.lookAheadGrowth(framesAhead: framesAhead)) }
+            + unapplied.flatMap { earlier in earlier.boxes.map { $0.scaled(by: FaceTracker.lookAheadGrowth(framesAhead: earlier.framesAgo)) } }
     }
 
     /// Compares the second opinions that came back with what was handled on their frames: a face nothing

@@ -103,12 +103,10 @@ public final class CameraOutputs: @unchecked Sendable {
         lock.unlock()
         for output in packetOutputs { output.start() }
         for output in loopbacks { output.start() }
-        let thread = Thread { [self] in
+        WorkerThread.start(name: "veil-encode") { [self] in
             encodeLoop()
             encodeDone.signal()
         }
-        thread.name = "veil-encode"
-        thread.start()
     }
 
     /// Called on the pipeline's processing thread for every emitted (anonymized) frame. Never

@@ -33,12 +33,10 @@ final class LoopbackOutput: @unchecked Sendable {
     }
 
     func start() {
-        let thread = Thread { [self] in
+        WorkerThread.start(name: "veil-loopback") { [self] in
             run()
             done.signal()
         }
-        thread.name = "veil-loopback"
-        thread.start()
     }
 
     /// Copies the picture for the output's thread, or drops it if the thread is still busy.

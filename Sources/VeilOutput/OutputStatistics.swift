@@ -9,7 +9,7 @@ public struct OutputStatistics: Sendable {
     public var framesEncoded = 0
     public var encodeErrors = 0
     /// Seconds per frame spent in the encoder.
-    public var encodeTime = DurationHistogram()
+    public var encodeTime = TimingHistogram()
     /// In the order the outputs were configured.
     public var outputs: [OutputStatus] = []
 
@@ -33,7 +33,7 @@ public struct OutputStatus: Sendable {
     public var paused = false
     public var lastError: String?
     /// Seconds from capture to the packet (or frame) being handed to the socket, file or device.
-    public var latency = DurationHistogram()
+    public var latency = TimingHistogram()
 
     init(name: String) { self.name = name }
 }

@@ -32,12 +32,10 @@ final class PacketOutput: @unchecked Sendable {
     }
 
     func start() {
-        let thread = Thread { [self] in
+        WorkerThread.start(name: "veil-output") { [self] in
             run()
             done.signal()
         }
-        thread.name = "veil-output"
-        thread.start()
     }
 
     /// Never waits (see PacketQueue).

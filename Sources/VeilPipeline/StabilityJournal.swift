@@ -102,7 +102,8 @@ public final class StabilityJournal: @unchecked Sendable {
     }
 
     public func start() {
-        let thread = Thread { [self] in
+        started = true
+        WorkerThread.start(name: "veil-stability-log") { [self] in
             while true {
                 lock.lock()
                 if !stopping { _ = lock.wait(until: Date(timeIntervalSinceNow: flushInterval)) }
@@ -115,9 +116,6 @@ public final class StabilityJournal: @unchecked Sendable {
             closeFile()
             finished.signal()
         }
-        thread.name = "veil-stability-log"
-        started = true
-        thread.start()
     }
 
     /// Writes what is pending, syncs and closes; later lines are dropped.

@@ -1,3 +1,4 @@
+import VeilCore
 @testable import VeilCapture
 import XCTest
 

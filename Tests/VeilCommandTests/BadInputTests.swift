@@ -3,11 +3,7 @@ import VeilTestSupport
 import XCTest
 
 /// Bad input gets one clear line naming what and where, a non-zero exit, and leaves nothing behind.
-final class BadInputTests: XCTestCase {
-    private var directory: URL!
-
-    override func setUpWithError() throws { directory = try Run.temporaryDirectory() }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
+final class BadInputTests: DirectoryTestCase {
 
     private func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 

@@ -1,24 +1,10 @@
 import Foundation
+import VeilTestSupport
 import XCTest
 
 /// `veil check-config FILE`: the summary and exit 0 for a good file, one line on stderr and a
 /// non-zero exit for a bad one.
-final class CheckConfigCommandTests: XCTestCase {
-    private var directory: URL!
-
-    override func setUpWithError() throws {
-        directory = try Run.temporaryDirectory()
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
-
-    private func write(_ text: String) throws -> String {
-        let path = directory.appendingPathComponent("veil.toml").path
-        try text.write(toFile: path, atomically: false, encoding: .utf8)
-        return path
-    }
+final class CheckConfigCommandTests: DirectoryTestCase {
 
     func testGoodConfigPrintsWhatWouldRun() throws {
         let donors = directory.appendingPathComponent("donors")

@@ -18,12 +18,6 @@ enum Run {
 
     static func veil(_ arguments: String...) throws -> Program.Result { try Program.run(veil, arguments) }
 
-    static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("veil-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
-
     static func sample(_ name: String) throws -> String {
         let path = repository.appendingPathComponent("data/sample/\(name)").path
         guard FileManager.default.fileExists(atPath: path) else {

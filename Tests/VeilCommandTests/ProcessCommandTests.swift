@@ -4,11 +4,7 @@ import XCTest
 
 /// `veil process` end to end, on moving clips made from real face stills (see scripts/make-sample.sh),
 /// checked with the real ffprobe and ffmpeg.
-final class ProcessCommandTests: XCTestCase {
-    private var directory: URL!
-
-    override func setUpWithError() throws { directory = try Run.temporaryDirectory() }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
+final class ProcessCommandTests: DirectoryTestCase {
 
     private func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 

@@ -1,12 +1,9 @@
 import Foundation
+import VeilTestSupport
 import XCTest
 
 /// `veil report` on a stability log made by `veil process` on the sample clip.
-final class ReportCommandTests: XCTestCase {
-    private var directory: URL!
-
-    override func setUpWithError() throws { directory = try Run.temporaryDirectory() }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
+final class ReportCommandTests: DirectoryTestCase {
 
     private func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 

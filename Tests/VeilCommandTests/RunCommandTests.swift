@@ -3,22 +3,7 @@ import VeilTestSupport
 import XCTest
 
 /// `veil run` as systemd runs it: notify protocol on a real datagram socket, watchdog, reload, stop.
-final class RunCommandTests: XCTestCase {
-    private var directory: URL!
-
-    override func setUpWithError() throws {
-        directory = try Run.temporaryDirectory()
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
-
-    private func writeConfig(_ text: String) throws -> String {
-        let path = directory.appendingPathComponent("veil.toml").path
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
-    }
+final class RunCommandTests: DirectoryTestCase {
 
     private func environment(_ listener: NotifyListener, watchdogSeconds: Int = 2) -> [String: String] {
         ["NOTIFY_SOCKET": listener.path, "WATCHDOG_USEC": "\(watchdogSeconds * 1_000_000)"]
@@ -28,7 +13,7 @@ final class RunCommandTests: XCTestCase {
         let sample = try Run.sample("sample.mp4")
         let listener = try NotifyListener(directory: directory)
         let port = try Ports.free()
-        let config = try writeConfig(daemonConfig(cameras: [("room-1", 15), ("room-2", 15)], directory: directory, source: sample,
+        let config = try write(daemonConfig(cameras: [("room-1", 15), ("room-2", 15)], directory: directory, source: sample,
                                                   http: "127.0.0.1:\(port)"))
         let started = Date()
         let daemon = try DaemonProcess(config: config, environment: environment(listener))
@@ -74,7 +59,7 @@ final class RunCommandTests: XCTestCase {
         let listener = try NotifyListener(directory: directory)
         let port = try Ports.free()
         let log = directory.appendingPathComponent("stability.jsonl").path
-        let config = try writeConfig(daemonConfig(cameras: [("room-1", 15)], directory: directory, source: sample,
+        let config = try write(daemonConfig(cameras: [("room-1", 15)], directory: directory, source: sample,
                                                   http: "127.0.0.1:\(port)", mode: "swap", stabilityLog: log,
                                                   size: "640x360"))
         let daemon = try DaemonProcess(config: config, environment: environment(listener))
@@ -128,7 +113,7 @@ final class RunCommandTests: XCTestCase {
             writer.terminate()
         }
         let listener = try NotifyListener(directory: directory)
-        let config = try writeConfig(daemonConfig(cameras: [("frozen", 15)], directory: directory, source: fifo, realtime: false))
+        let config = try write(daemonConfig(cameras: [("frozen", 15)], directory: directory, source: fifo, realtime: false))
         let daemon = try DaemonProcess(config: config, environment: environment(listener))
         XCTAssertTrue(listener.wait(for: "READY=1", timeout: 60), "no READY=1")
         XCTAssertTrue(listener.wait(for: "WATCHDOG=1", count: 3, timeout: 10), "pings while frames flow")
@@ -155,7 +140,7 @@ final class RunCommandTests: XCTestCase {
         let rtsp = try RTSPCamera(fps: 10)
         let listener = try NotifyListener(directory: directory)
         let port = try Ports.free()
-        let config = try writeConfig(daemonConfig(cameras: [("steady", 10), ("ipcam", 10)], directory: directory, source: sample,
+        let config = try write(daemonConfig(cameras: [("steady", 10), ("ipcam", 10)], directory: directory, source: sample,
                                                   sources: ["ipcam": rtsp.url], http: "127.0.0.1:\(port)", sourceTimeoutMs: 1000))
         let daemon = try DaemonProcess(config: config, environment: environment(listener, watchdogSeconds: 10))
         XCTAssertTrue(listener.wait(for: "READY=1", timeout: 60), "READY=1 with a network camera missing")
@@ -218,7 +203,7 @@ final class RunCommandTests: XCTestCase {
     func testReloadRestartsOnlyTheChangedCameraAndKeepsAnUnchangedOneStreaming() throws {
         let sample = try Run.sample("sample.mp4")
         let listener = try NotifyListener(directory: directory)
-        let config = try writeConfig(daemonConfig(cameras: [("steady", 5), ("changed", 15)], directory: directory, source: sample))
+        let config = try write(daemonConfig(cameras: [("steady", 5), ("changed", 15)], directory: directory, source: sample))
         let daemon = try DaemonProcess(config: config, environment: environment(listener))
         XCTAssertTrue(listener.wait(for: "READY=1", timeout: 60), "no READY=1")
         Thread.sleep(forTimeInterval: 2)
@@ -228,7 +213,7 @@ final class RunCommandTests: XCTestCase {
         daemon.signal(SIGHUP)
         XCTAssertTrue(listener.wait(for: "READY=1", count: 2, timeout: 20), "READY=1 after a rejected reload")
 
-        _ = try writeConfig(daemonConfig(cameras: [("steady", 5), ("changed", 10)], directory: directory, source: sample))
+        _ = try write(daemonConfig(cameras: [("steady", 5), ("changed", 10)], directory: directory, source: sample))
         daemon.signal(SIGHUP)
         XCTAssertTrue(listener.wait(for: "READY=1", count: 3, timeout: 60), "READY=1 after the reload")
         Thread.sleep(forTimeInterval: 2)
@@ -263,7 +248,7 @@ final class RunCommandTests: XCTestCase {
         XCTAssertEqual(enrolled.status, 0, enrolled.stderr)
         let listener = try NotifyListener(directory: directory)
         let port = try Ports.free()
-        let config = try writeConfig(daemonConfig(cameras: [("room", 15)], directory: directory, source: sample,
+        let config = try write(daemonConfig(cameras: [("room", 15)], directory: directory, source: sample,
                                                   http: "127.0.0.1:\(port)", size: "640x360", consent: consent))
         let daemon = try DaemonProcess(config: config, environment: environment(listener))
         XCTAssertTrue(listener.wait(for: "READY=1", timeout: 60), "no READY=1")
@@ -293,7 +278,7 @@ final class RunCommandTests: XCTestCase {
     }
 
     func testBadConfigFailsBeforeAnythingStarts() throws {
-        let config = try writeConfig("[[camera]]\nname = \"a\"\nsource = \"/dev/video0\"\nfps = 500\n")
+        let config = try write("[[camera]]\nname = \"a\"\nsource = \"/dev/video0\"\nfps = 500\n")
         let result = try Run.veil("run", "--config", config)
         XCTAssertNotEqual(result.status, 0)
         let lines = result.stderr.split(separator: "\n")

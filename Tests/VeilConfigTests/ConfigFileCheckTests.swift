@@ -1,18 +1,10 @@
 import Foundation
+import VeilTestSupport
 @testable import VeilConfig
 import XCTest
 
 /// The files a config names: donor images and SRTP key files, checked when the config loads.
-final class ConfigFileCheckTests: XCTestCase {
-    private var directory: URL!
-
-    override func setUpWithError() throws {
-        directory = try Fixture.temporaryDirectory()
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
+final class ConfigFileCheckTests: DirectoryTestCase {
 
     private func donors(_ path: String) -> String {
         "[anonymize]\ndonors = \"\(path)\"\n" + Fixture.minimal

@@ -41,12 +41,6 @@ enum Fixture {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
 
-    static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("veil-config-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
-
     /// A well-formed SRTP key file (30 random bytes, base64) with the given mode.
     static func keyFile(in directory: URL, mode: Int = 0o600, contents: String? = nil) throws -> String {
         let path = directory.appendingPathComponent("camera.key").path

@@ -1,3 +1,4 @@
+import VeilCore
 import Logging
 import VeilCapture
 import VeilLive

@@ -1,4 +1,5 @@
-import VeilLive
+import VeilCore
+@testable import VeilLive
 import XCTest
 
 /// The live invariant as a pure function, on synthetic clocks (milliseconds written as nanoseconds).
@@ -72,5 +73,31 @@ final class LiveInvariantTests: XCTestCase {
         let tight = LiveInvariant.Inputs(sequence: 10, deadline: 5 * ms, now: 0, finished: nil, running: nil,
                                          passDuration: 1 * ms, anonymizeCost: 10 * ms)
         XCTAssertEqual(LiveInvariant.decide(tight), .coverWhole)
+    }
+}
+
+/// The quick cover's regions: a face tracked on the last anonymized frame has moved on since, while the
+/// frames between were covered whole and no track followed it.
+final class QuickCoverRegionTests: XCTestCase {
+    private func holds(_ regions: [Box], _ face: Box) -> Bool {
+        regions.contains { $0.contains(face.min) && $0.contains(face.max) }
+    }
+
+    func testAFaceTrackedTenFramesAgoIsCoveredWhereItWalkedTo() {
+        // Walking right at 5 px a frame: 50 px on from where the tracks last saw it.
+        let seen = Box(x0: 100, y0: 100, x1: 180, y1: 180)
+        let now = Box(x0: 150, y0: 100, x1: 230, y1: 180)
+        let regions = LivePipeline.quickCoverRegions(tracked: [seen], framesSinceTracked: 10, pass: [], framesAhead: 0, unapplied: [])
+        XCTAssertTrue(holds(regions, now), "\(regions)")
+    }
+
+    func testTheLastFramesFacesAndThePassAndUnappliedPassesAreAllCovered() {
+        let tracked = Box(x0: 0, y0: 0, x1: 10, y1: 10), later = Box(x0: 50, y0: 50, x1: 60, y1: 60)
+        let earlier = Box(x0: 100, y0: 0, x1: 110, y1: 10)
+        let regions = LivePipeline.quickCoverRegions(tracked: [tracked], framesSinceTracked: 1, pass: [later], framesAhead: 2,
+                                                     unapplied: [([earlier], 3)])
+        XCTAssertEqual(regions.count, 3)
+        for face in [tracked, later, earlier] { XCTAssertTrue(holds(regions, face)) }
+        XCTAssertGreaterThan(regions[1].width, later.width * 1.5, "grown for the two frames to the pass's")
     }
 }

@@ -1,3 +1,4 @@
+import VeilTestSupport
 import XCTest
 @testable import VeilReport
 
@@ -37,7 +38,7 @@ final class HTMLReportTests: XCTestCase {
     }
 
     func testThePageIsWrittenAtomically() throws {
-        let directory = try LogFixtures.temporaryDirectory()
+        let directory = try TemporaryDirectory.make()
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("report.html").path
         let link = directory.appendingPathComponent("old.html").path

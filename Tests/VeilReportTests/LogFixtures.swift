@@ -24,10 +24,4 @@ enum LogFixtures {
     static func report(_ text: String, identityMargin: Double = ReportSummary.defaultIdentityMargin) throws -> ReportSummary {
         ReportSummary(log: try log(text), identityMargin: identityMargin)
     }
-
-    static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("veil-report-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
 }

@@ -1,3 +1,4 @@
+import VeilTestSupport
 import XCTest
 @testable import VeilReport
 
@@ -58,7 +59,7 @@ final class StabilityLogFileTests: XCTestCase {
         XCTAssertThrowsError(try StabilityLogFile.read(path: "/nonexistent/run.jsonl")) { error in
             XCTAssertEqual("\(error)", "cannot read '/nonexistent/run.jsonl': No such file or directory")
         }
-        let directory = try LogFixtures.temporaryDirectory()
+        let directory = try TemporaryDirectory.make()
         defer { try? FileManager.default.removeItem(at: directory) }
         XCTAssertThrowsError(try StabilityLogFile.read(path: directory.path)) { error in
             XCTAssertEqual("\(error)", "cannot read '\(directory.path)': it is a directory")

@@ -1,6 +1,7 @@
 import Foundation
 
-/// A named thread for a worker that must never take time from the frame threads.
+/// The threads Veil starts: each named (as `top -H` shows it), and workers that must never take time
+/// from the frame threads at a lower priority.
 public enum WorkerThread {
     /// Starts `body` on a thread named `name` (as `top -H` shows it), at `niceness` above the frame
     /// threads' 0 when given. Linux keeps nice values per thread: `setpriority` with 0 names the calling

@@ -1,6 +1,6 @@
 /// Durations in 0.1 ms bins up to a second (longer ones share the last bin but still set `maximum`):
 /// fixed memory however long a camera runs. Frame latencies, encode times, capture-to-packet times.
-public struct DurationHistogram: Sendable {
+public struct TimingHistogram: Sendable {
     public static let binWidth = 0.1e-3
     private var bins = [Int](repeating: 0, count: 10_000)
     public private(set) var count = 0
@@ -11,7 +11,7 @@ public struct DurationHistogram: Sendable {
     public init() {}
 
     public mutating func record(_ seconds: Double) {
-        bins[min(bins.count - 1, max(0, Int(seconds / DurationHistogram.binWidth)))] += 1
+        bins[min(bins.count - 1, max(0, Int(seconds / TimingHistogram.binWidth)))] += 1
         count += 1
         total += seconds
         maximum = max(maximum, seconds)
@@ -21,7 +21,7 @@ public struct DurationHistogram: Sendable {
 
     /// How many samples fell in bins that end at or below `seconds` (Prometheus' cumulative buckets).
     public func count(atMost seconds: Double) -> Int {
-        let end = min(bins.count, Int((seconds / DurationHistogram.binWidth).rounded()))
+        let end = min(bins.count, Int((seconds / TimingHistogram.binWidth).rounded()))
         return end > 0 ? bins[0..<end].reduce(0, +) : 0
     }
 
@@ -32,7 +32,7 @@ public struct DurationHistogram: Sendable {
         var seen = 0
         for (index, n) in bins.enumerated() {
             seen += n
-            if seen >= rank { return min(maximum, Double(index + 1) * DurationHistogram.binWidth) }
+            if seen >= rank { return min(maximum, Double(index + 1) * TimingHistogram.binWidth) }
         }
         return maximum
     }
