@@ -128,6 +128,7 @@ final class CameraPipeline: Sendable {
                                   secondsSinceProgress: secondsSinceProgress)
         status.losses = connection?.losses ?? 0
         status.reconnects = connection?.reopenings ?? 0
+        status.driverDrops = connection?.driverDrops ?? 0
         status.framesIn = stats.framesIn
         status.framesOut = stats.framesOut
         status.dropped = stats.dropped

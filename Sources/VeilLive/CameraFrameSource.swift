@@ -13,6 +13,9 @@ protocol CameraLink: AnyObject {
     func read(into picture: Picture) throws -> UInt64
     /// What was opened, for the log: the granted format, or the stream's size and rate.
     var summary: String { get }
+    /// Frames the camera's driver dropped since the link opened (gaps in V4L2's sequence numbers, e.g.
+    /// because capture read too slowly); 0 where the camera does not tell.
+    var driverDrops: Int { get }
 }
 
 /// A camera as a pipeline's source, which never ends: a V4L2 device or a network stream (RTSP, HTTP,
@@ -62,6 +65,8 @@ public final class CameraFrameSource: FrameSource, @unchecked Sendable {
         public var online = false
         public var losses = 0
         public var reopenings = 0
+        /// Frames the driver dropped, over every link the camera has had.
+        public var driverDrops = 0
     }
 
     init(camera: String, source: String, width: Int, height: Int, frameRate: Double, logger: Logger,
@@ -106,7 +111,10 @@ public final class CameraFrameSource: FrameSource, @unchecked Sendable {
         while true {
             if let link {
                 do {
+                    let dropsBefore = link.driverDrops
                     let captureTime = try link.read(into: picture)
+                    let dropped = link.driverDrops - dropsBefore
+                    if dropped > 0 { update { $0.driverDrops += dropped } }
                     picture.pts = Int64(captureTime / 1000)
                     return SourceFrame(captureTime: captureTime)
                 } catch {
@@ -243,6 +251,8 @@ private final class DeviceLink: CameraLink {
         "(\(device.card), \(device.driver)): \(device.granted)\(grantedPicture == nil ? "" : ", scaled to \(requested)")"
     }
 
+    var driverDrops: Int { device.droppedFrames }
+
     func read(into picture: Picture) throws -> UInt64 {
         let info = try device.read(into: grantedPicture ?? picture)
         if let grantedPicture { try importer.copy(grantedPicture, into: picture, path: path) }
@@ -264,6 +274,9 @@ private final class StreamLink: CameraLink {
         reader = try VideoReader(path: url, decoderThreads: 1, live: options)
         self.url = url
     }
+
+    /// FFmpeg does not say what a network camera dropped before sending.
+    var driverDrops: Int { 0 }
 
     var summary: String { "\(reader.width)x\(reader.height) at \(FrameRateText.fps(reader.frameRate.value)) fps" }
 

@@ -128,7 +128,7 @@ public final class FileProcessor {
         let decodeSide = ThreadOwned((reader: reader, detector: detector, clock: StageClock()))
         let encodeSide = ThreadOwned((writer: writer, clock: StageClock()))
         let decodeDone = DispatchSemaphore(value: 0)
-        let decodeThread = Thread {
+        WorkerThread.start(name: "veil-decode") {
             defer { decoded.close(); decodeDone.signal() }
             let reader = decodeSide.value.reader, detector = decodeSide.value.detector
             do {
@@ -153,7 +153,7 @@ public final class FileProcessor {
             } catch { failure.set(error) }
         }
         let encodeDone = DispatchSemaphore(value: 0)
-        let encodeThread = Thread {
+        WorkerThread.start(name: "veil-encode") {
             defer { encodeDone.signal() }
             let writer = encodeSide.value.writer
             do {
@@ -171,8 +171,6 @@ public final class FileProcessor {
                 pool.close()
             }
         }
-        decodeThread.start()
-        encodeThread.start()
 
         var lastPTS: Int64?
         let frameInterval = Float(1 / max(frameRate.value, 1))

@@ -39,6 +39,8 @@ public struct CameraStatus: Sendable {
     /// and times it came back (a camera missing at start counts its first open).
     public var losses = 0
     public var reconnects = 0
+    /// Frames the camera's driver dropped before Veil read them (V4L2 sequence gaps).
+    public var driverDrops = 0
 
     /// Capture to hand-off, seconds.
     public var latencyP50 = 0.0

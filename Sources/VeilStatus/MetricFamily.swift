@@ -35,6 +35,9 @@ struct MetricFamily: Sendable {
         help: "Times the camera was lost: unplugged, failing, silent past source_timeout_ms, or its stream ended.")
     static let cameraReconnects = MetricFamily(
         name: "veil_camera_reconnects_total", help: "Times the camera came back after a loss, or after missing at start.")
+    static let cameraDriverDrops = MetricFamily(
+        name: "veil_camera_driver_dropped_frames_total",
+        help: "Frames the camera's driver dropped before Veil read them (gaps in V4L2 sequence numbers).")
     static let faces = MetricFamily(name: "veil_faces_total", help: "Faces de-identified, by how.")
     static let identityChecks = MetricFamily(
         name: "veil_identity_checks_total", help: "Face-descriptor checks of an anonymized face against its subject.")

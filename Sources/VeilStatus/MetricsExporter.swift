@@ -48,6 +48,7 @@ final class MetricsExporter: @unchecked Sendable {
         count(.placeholders, labels, camera.placeholders)
         count(.cameraLosses, labels, camera.losses)
         count(.cameraReconnects, labels, camera.reconnects)
+        count(.cameraDriverDrops, labels, camera.driverDrops)
         for (handling, faces) in camera.faces {
             count(.faces, labels + [("handling", handling)], faces)
         }

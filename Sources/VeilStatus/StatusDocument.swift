@@ -40,6 +40,7 @@ struct StatusDocument: Encodable {
     struct Connection: Encodable {
         let losses: Int
         let reconnects: Int
+        let driverDropped: Int
     }
 
     struct Ladder: Encodable {
@@ -108,7 +109,7 @@ struct StatusDocument: Encodable {
         self.cameras = cameras.map { camera in
             Camera(
                 name: camera.name, source: camera.source, online: camera.online,
-                connection: Connection(losses: camera.losses, reconnects: camera.reconnects),
+                connection: Connection(losses: camera.losses, reconnects: camera.reconnects, driverDropped: camera.driverDrops),
                 stalled: camera.secondsSinceProgress >= stallLimit,
                 secondsSinceProgress: camera.secondsSinceProgress,
                 frames: Frames(in: camera.framesIn, out: camera.framesOut, dropped: camera.dropped,

@@ -1,7 +1,7 @@
 import VeilCore
 import Logging
 import VeilCapture
-import VeilLive
+@testable import VeilLive
 import VeilMedia
 import XCTest
 
@@ -57,5 +57,33 @@ final class CameraFrameSourceTests: XCTestCase {
         var bright = 0
         for y in 0..<picture.height { for x in 0..<picture.width where picture.y[x, y] > 200 { bright += 1 } }
         return bright > picture.width * picture.height / 200
+    }
+}
+
+/// A camera whose driver drops frames: the count its link reports grows between reads.
+private final class DroppingLink: CameraLink {
+    private var reads = 0
+    private let dropsAfterRead: [Int]
+    init(dropsAfterRead: [Int]) { self.dropsAfterRead = dropsAfterRead }
+    var summary: String { "a camera that drops frames" }
+    var driverDrops: Int { reads == 0 ? 0 : dropsAfterRead[min(reads, dropsAfterRead.count) - 1] }
+    func read(into picture: Picture) throws -> UInt64 {
+        reads += 1
+        return MonotonicClock.now()
+    }
+}
+
+final class DriverDropTests: XCTestCase {
+    func testFramesTheDriverDroppedAreCountedInTheConnectionState() throws {
+        let source = CameraFrameSource(camera: "room-9", source: "/dev/video9", width: 160, height: 96, frameRate: 50,
+                                       logger: Logger(label: "test")) { DroppingLink(dropsAfterRead: [0, 2, 2, 5]) }
+        let picture = Picture(width: 160, height: 96)
+        var live = 0
+        for _ in 0..<50 where live < 4 {
+            if let frame = try source.read(into: picture), !frame.isPlaceholder { live += 1 }
+        }
+        XCTAssertEqual(live, 4)
+        XCTAssertEqual(source.connection.driverDrops, 5)
+        XCTAssertTrue(source.connection.online)
     }
 }
