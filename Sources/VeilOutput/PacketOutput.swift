@@ -9,7 +9,9 @@ import VeilCore
 final class PacketOutput: @unchecked Sendable {
     private let sink: PacketSink
     private let stream: EncodedStream
-    private let queue = PacketQueue(capacity: PacketOutput.queueCapacity)
+    /// The encode thread never waits on it: a packet that does not fit is dropped, and so is every
+    /// packet up to the next keyframe, which a decoder could not use without the one dropped.
+    private let queue = SlotQueue<EncodedPacket>(capacity: PacketOutput.queueCapacity, whenFull: .dropUntil { $0.isKeyframe })
     private let health: OutputHealth
     private let done = DispatchSemaphore(value: 0)
     // Owned by the output's thread.
@@ -27,7 +29,7 @@ final class PacketOutput: @unchecked Sendable {
 
     var statistics: OutputStatus {
         var copy = health.snapshot
-        copy.dropped += queue.droppedCount
+        copy.dropped += queue.dropped
         return copy
     }
 
@@ -38,7 +40,7 @@ final class PacketOutput: @unchecked Sendable {
         }
     }
 
-    /// Never waits (see PacketQueue).
+    /// Never waits (see `queue`).
     func offer(_ packet: EncodedPacket) { queue.push(packet) }
 
     /// Writes what is queued, closes the sink and returns once the thread has ended, or at `deadline`
@@ -50,14 +52,15 @@ final class PacketOutput: @unchecked Sendable {
 
     private func run() {
         while true {
-            switch queue.pop(waitingAtMost: 1) {
+            // Woken at least once a second for the sink's periodic work.
+            switch queue.pop(waitingUntil: MonotonicClock.after(seconds: 1)) {
             case .closed:
                 if isOpen { sink.close() }
                 return
             case .idle:
                 guard isOpen else { continue }
                 do { try sink.idle() } catch { fail(error) }
-            case .packet(let packet):
+            case .element(let packet):
                 deliver(packet)
             }
         }

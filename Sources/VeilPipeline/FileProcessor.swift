@@ -117,10 +117,10 @@ public final class FileProcessor {
 
         let detectEvery = max(1, options.detectEvery)
         let poolSize = 4 + detectEvery
-        let pool = BoundedQueue<Picture>(capacity: poolSize)
+        let pool = SlotQueue<Picture>(capacity: poolSize, whenFull: .wait)
         for _ in 0..<poolSize { pool.push(Picture(width: reader.width, height: reader.height)) }
-        let decoded = BoundedQueue<(Picture, [Detection], framesAhead: Int)>(capacity: poolSize)
-        let toEncode = BoundedQueue<EncoderInput>(capacity: 64)
+        let decoded = SlotQueue<(Picture, [Detection], framesAhead: Int)>(capacity: poolSize, whenFull: .wait)
+        let toEncode = SlotQueue<EncoderInput>(capacity: 64, whenFull: .wait)
         let failure = FirstError()
 
         let frameRate = reader.frameRate, timeBase = reader.timeBase
