@@ -35,18 +35,18 @@ public final class CameraOutputs: @unchecked Sendable {
 
     /// Checks everything that can be checked before the first frame: sizes, addresses, key files
     /// (mode 0600, owned by this process's user), recording directories (created if missing) and
-    /// the encoder, which is opened here. Throws a one-line `OutputError` or `MediaError`.
+    /// the encoder, which is opened here. Throws a one-line `UserError` or `MediaError`.
     public init(camera: String, width: Int, height: Int, frameRate: Double, encoder options: EncoderOptions,
                 outputs: [OutputSpec], logger: Logger) throws {
         guard !camera.isEmpty, !camera.contains("/") else {
-            throw OutputError("camera name '\(camera)' cannot name recording files (empty, or contains '/')")
+            throw UserError("camera name '\(camera)' cannot name recording files (empty, or contains '/')")
         }
         guard width > 0, height > 0, width % 2 == 0, height % 2 == 0 else {
-            throw OutputError("camera '\(camera)': outputs need an even frame size, not \(width)x\(height)")
+            throw UserError("camera '\(camera)': outputs need an even frame size, not \(width)x\(height)")
         }
-        guard frameRate.isFinite, frameRate > 0 else { throw OutputError("camera '\(camera)': frame rate \(frameRate) is not positive") }
+        guard frameRate.isFinite, frameRate > 0 else { throw UserError("camera '\(camera)': frame rate \(frameRate) is not positive") }
         guard options.gop > 0, options.bitrateKbps > 0 else {
-            throw OutputError("camera '\(camera)': the encoder's gop and bitrate_kbps must be positive")
+            throw UserError("camera '\(camera)': the encoder's gop and bitrate_kbps must be positive")
         }
         var logger = logger
         logger[metadataKey: "camera"] = "\(camera)"
@@ -66,14 +66,14 @@ public final class CameraOutputs: @unchecked Sendable {
                 packetOutputs.append(output)
                 statusSources.append { output.statistics }
             case let .record(directory, segmentSeconds, container, maxTotalBytes):
-                guard segmentSeconds > 0 else { throw OutputError("recording '\(directory)': segment_seconds must be positive") }
+                guard segmentSeconds > 0 else { throw UserError("recording '\(directory)': segment_seconds must be positive") }
                 do {
                     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
                 } catch {
-                    throw OutputError("cannot create recording directory '\(directory)': \(error.localizedDescription)")
+                    throw UserError("cannot create recording directory '\(directory)': \(error.localizedDescription)")
                 }
                 guard access(directory, W_OK) == 0 else {
-                    throw OutputError("recording directory '\(directory)' is not writable: \(errnoText(errno))")
+                    throw UserError("recording directory '\(directory)' is not writable: \(errnoText(errno))")
                 }
                 let sink = RecordSink(directory: RecordingDirectory(path: directory, camera: camera, maxTotalBytes: maxTotalBytes),
                                       container: container, segmentSeconds: segmentSeconds, bitrateKbps: options.bitrateKbps,

@@ -2,12 +2,12 @@ import Glibc
 import VeilCore
 
 extension Endpoint {
-    /// A destination given as text (a probe's or a test's argument), refused with an OutputError that quotes it.
+    /// A destination given as text (a probe's or a test's argument), refused with a UserError that quotes it.
     public static func destination(_ text: String) throws -> Endpoint {
         do {
             return try Endpoint(parsing: text)
         } catch {
-            throw OutputError("address \(error.description)")
+            throw UserError("address \(error.description)")
         }
     }
 

@@ -1,3 +1,4 @@
+import VeilCore
 import CFFmpeg
 import VeilMedia
 
@@ -19,10 +20,10 @@ final class LiveEncoder {
     /// name: what errors call the encoder's stream, e.g. "outputs of camera exam-room-1".
     init(options: EncoderOptions, width: Int, height: Int, frameRate: Double, name: String) throws {
         guard let codec = avcodec_find_encoder_by_name(options.codec) else {
-            throw OutputError("encoder '\(options.codec)': FFmpeg has no encoder of that name")
+            throw UserError("encoder '\(options.codec)': FFmpeg has no encoder of that name")
         }
         guard codec.pointee.id == AV_CODEC_ID_H264 else {
-            throw OutputError("encoder '\(options.codec)' is not an H.264 encoder (RTP and the recordings carry H.264)")
+            throw UserError("encoder '\(options.codec)' is not an H.264 encoder (RTP and the recordings carry H.264)")
         }
         let rate = av_d2q(frameRate, 1_001_000)
         encoder = try VideoEncoder(codec: codec, path: name) { context in
@@ -51,7 +52,7 @@ final class LiveEncoder {
             }
         }
         guard encoder.context.pointee.extradata_size > 0 else {
-            throw OutputError("the \(options.codec) encoder for \(name) gave no SPS/PPS headers (the SDP's sprop-parameter-sets need them)")
+            throw UserError("the \(options.codec) encoder for \(name) gave no SPS/PPS headers (the SDP's sprop-parameter-sets need them)")
         }
         stream = try EncodedStream(context: encoder.context, name: name)
         frameDuration = max(1, av_rescale_q(1, av_inv_q(rate), LiveEncoder.timeBase))

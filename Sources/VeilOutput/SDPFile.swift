@@ -10,7 +10,7 @@ enum SDPFile {
         do {
             try AtomicFile.write(Array(text.utf8), to: path, mode: mode)
         } catch {
-            throw OutputError("cannot \(error.action) SDP file '\(error.path)': \(error.reason)")
+            throw UserError("cannot \(error.action) SDP file '\(error.path)': \(error.reason)")
         }
     }
 }

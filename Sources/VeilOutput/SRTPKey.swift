@@ -18,21 +18,21 @@ struct SRTPKey: CustomStringConvertible {
 
     init(file path: String) throws {
         var info = stat()
-        guard stat(path, &info) == 0 else { throw OutputError("key file '\(path)': \(errnoText(errno))") }
-        guard info.st_mode & S_IFMT == S_IFREG else { throw OutputError("key file '\(path)' is not a regular file") }
+        guard stat(path, &info) == 0 else { throw UserError("key file '\(path)': \(errnoText(errno))") }
+        guard info.st_mode & S_IFMT == S_IFREG else { throw UserError("key file '\(path)' is not a regular file") }
         let mode = info.st_mode & 0o777
         guard mode & 0o077 == 0 else {
-            throw OutputError("key file '\(path)' is mode \(String(mode, radix: 8).leftPadded(to: 4)): group and others must have no access (chmod 600)")
+            throw UserError("key file '\(path)' is mode \(String(mode, radix: 8).leftPadded(to: 4)): group and others must have no access (chmod 600)")
         }
         guard info.st_uid == geteuid() else {
-            throw OutputError("key file '\(path)' is owned by uid \(info.st_uid), not by the service user (uid \(geteuid()))")
+            throw UserError("key file '\(path)' is owned by uid \(info.st_uid), not by the service user (uid \(geteuid()))")
         }
         guard info.st_size <= 4096, let data = FileManager.default.contents(atPath: path) else {
-            throw OutputError("key file '\(path)' cannot be read or is too large for a key")
+            throw UserError("key file '\(path)' cannot be read or is too large for a key")
         }
         let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard let key = Data(base64Encoded: text), key.count == SRTPKey.length else {
-            throw OutputError("key file '\(path)' must hold the base64 of \(SRTPKey.length) bytes (16-byte key and 14-byte salt)")
+            throw UserError("key file '\(path)' must hold the base64 of \(SRTPKey.length) bytes (16-byte key and 14-byte salt)")
         }
         base64 = key.base64EncodedString()
     }

@@ -52,7 +52,7 @@ public struct ConsentList: Sendable {
     public static func load(directory: String, distance: Float = ConsentList.defaultDistance) throws -> ConsentList {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw CommandError("consent directory '\(directory)': No such directory")
+            throw UserError("consent directory '\(directory)': No such directory")
         }
         let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".json") }.sorted()
         let people = try names.map { name -> Person in
@@ -60,7 +60,7 @@ public struct ConsentList: Sendable {
             guard let data = FileManager.default.contents(atPath: path),
                   let person = try? JSONDecoder().decode(Person.self, from: data),
                   !person.descriptors.isEmpty, person.descriptors.allSatisfy({ $0.count == FaceEncoder.descriptorLength }) else {
-                throw CommandError("consent file '\(path)' is not an enrolment written by `veil enroll`")
+                throw UserError("consent file '\(path)' is not an enrolment written by `veil enroll`")
             }
             return person
         }
@@ -90,23 +90,23 @@ public struct ConsentList: Sendable {
 public enum Enrollment {
     public static func person(named name: String, images: [String]) throws -> ConsentList.Person {
         guard ConsentList.isValidName(name) else {
-            throw CommandError("enroll: name '\(name)' may hold only letters, digits, '.', '_' and '-' (it names a file)")
+            throw UserError("enroll: name '\(name)' may hold only letters, digits, '.', '_' and '-' (it names a file)")
         }
         let models = try FaceModels(data: DataDirectory.locate(), descriptor: true, donors: nil)
         guard let encoder = models.encoder else { preconditionFailure("the descriptor was asked for") }
         var descriptors: [[Float]] = []
         for path in images {
             let picture: Picture
-            do { picture = try ImageFile.load(path: path) } catch { throw CommandError("enroll: image \(error)") }
+            do { picture = try ImageFile.load(path: path) } catch { throw UserError("enroll: image \(error)") }
             // Looked at closely (up to 1280 wide) and counting doubtful faces too: a second person half
             // hidden in the photo must refuse it, not be enrolled by accident.
             let detector = try models.detector(width: picture.width, height: picture.height, inputWidth: min(1280, picture.width), threads: 1)
             let faces = try detector.detect(picture).filter { $0.score >= 0.3 }
             guard faces.count == 1, let face = faces.first else {
-                throw CommandError("enroll: image '\(path)' shows \(faces.count) faces; it must show exactly one, the person enrolled")
+                throw UserError("enroll: image '\(path)' shows \(faces.count) faces; it must show exactly one, the person enrolled")
             }
             guard face.box.width >= 64, let shape = models.predictor.landmarks(in: picture.y, detection: face.box), shape.yawRatio < 2 else {
-                throw CommandError("enroll: image '\(path)': the face is too small or turned away (needs a frontal face at least 64 px wide)")
+                throw UserError("enroll: image '\(path)': the face is too small or turned away (needs a frontal face at least 64 px wide)")
             }
             descriptors.append(try encoder.describe(picture, face: shape).values)
         }

@@ -50,14 +50,14 @@ public struct FaceModels {
     public static func loadDonors(at path: String, data: DataDirectory, predictor: LandmarkPredictor, encoder: FaceEncoder) throws -> [Donor] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw VisionError("donor '\(path)': No such file or directory")
+            throw UserError("donor '\(path)': No such file or directory")
         }
         var files = [path]
         if isDirectory.boolValue {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
             files = names.filter { ["png", "jpg", "jpeg"].contains(($0 as NSString).pathExtension.lowercased()) }
                 .sorted().map { (path as NSString).appendingPathComponent($0) }
-            guard !files.isEmpty else { throw VisionError("donor directory '\(path)' holds no .png or .jpg image") }
+            guard !files.isEmpty else { throw UserError("donor directory '\(path)' holds no .png or .jpg image") }
         }
         return try files.map { try loadDonor(path: $0, data: data, predictor: predictor, encoder: encoder) }
     }
@@ -66,17 +66,17 @@ public struct FaceModels {
     /// refused, naming the file.
     public static func loadDonor(path: String, data: DataDirectory, predictor: LandmarkPredictor, encoder: FaceEncoder) throws -> Donor {
         let picture: Picture
-        do { picture = try ImageFile.load(path: path) } catch { throw VisionError("donor image \(error)") }
+        do { picture = try ImageFile.load(path: path) } catch { throw UserError("donor image \(error)") }
         let detector = try FaceDetector(modelPath: data.detectorModel, pictureWidth: picture.width, pictureHeight: picture.height,
                                         inputWidth: min(640, picture.width))
         let detections = try detector.detect(picture)
         let name = URL(fileURLWithPath: path).lastPathComponent
         guard let face = detections.filter({ $0.score >= 0.5 }).max(by: { $0.box.area < $1.box.area }) else {
-            throw VisionError("donor image '\(path)' has no detectable face")
+            throw UserError("donor image '\(path)' has no detectable face")
         }
         guard face.box.width >= 64, let shape = predictor.landmarks(in: picture.y, detection: face.box),
               shape.yawRatio < 2 else {
-            throw VisionError("donor image '\(path)': its face is too small or turned away (needs a frontal face at least 64 px wide)")
+            throw UserError("donor image '\(path)': its face is too small or turned away (needs a frontal face at least 64 px wide)")
         }
         return Donor(name: name, picture: picture, shape: shape, descriptor: try encoder.describe(picture, face: shape))
     }

@@ -87,7 +87,7 @@ public final class FileProcessor {
         // Quarter turns are straightened on decode; a stream that asks players for another angle, or to
         // show it upside down in a mirror, would reach the face detector tilted, where it can miss faces.
         if !reader.isUpright, let rotation = reader.displayRotation, !(rotation.isMirrored && rotation.clockwiseDegrees == 0) {
-            throw CommandError("'\(options.input)' asks players to turn it by \(rotation.clockwiseDegrees) degrees\(rotation.isMirrored ? " and mirror it" : ""), which Veil cannot straighten: re-encode it upright first")
+            throw UserError("'\(options.input)' asks players to turn it by \(rotation.clockwiseDegrees) degrees\(rotation.isMirrored ? " and mirror it" : ""), which Veil cannot straighten: re-encode it upright first")
         }
         // Opened before the models load, so a bad output path fails at once.
         let writer = try VideoWriter(path: options.output, source: reader, settings: options.encoder)
@@ -99,7 +99,7 @@ public final class FileProcessor {
         let models = try FaceModels(for: settings, donors: options.donors, logger: logger)
         let promised = FaceSizePromise.offlineDetectorWidth(pictureWidth: reader.width)
         if let width = options.detectorWidth, FaceSizePromise.inputWidth(requested: width) < promised {
-            throw CommandError("--detector-width \(width) would miss faces under \(FaceSizePromise.smallestFace(pictureWidth: reader.width, detectorWidth: width)) px in '\(options.input)' (\(reader.width) px wide): Veil promises every face from \(FaceSizePromise.smallestFace(pictureWidth: reader.width, detectorWidth: promised)) px, which needs \(promised) or more")
+            throw UserError("--detector-width \(width) would miss faces under \(FaceSizePromise.smallestFace(pictureWidth: reader.width, detectorWidth: width)) px in '\(options.input)' (\(reader.width) px wide): Veil promises every face from \(FaceSizePromise.smallestFace(pictureWidth: reader.width, detectorWidth: promised)) px, which needs \(promised) or more")
         }
         let detector = try models.detector(width: reader.width, height: reader.height, inputWidth: options.detectorWidth ?? promised)
         logger.info("detector input \(detector.inputWidth)x\(detector.inputHeight): faces from \(FaceSizePromise.smallestFace(pictureWidth: reader.width, detectorWidth: detector.inputWidth)) px wide are found")

@@ -48,7 +48,7 @@ public final class StabilityJournal: @unchecked Sendable {
     private static func open(_ path: String) throws -> (Int32, Int64) {
         let descriptor = Foundation.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
         guard descriptor >= 0 else {
-            throw CommandError("cannot write stability log '\(path)': \(errnoText(errno))")
+            throw UserError("cannot write stability log '\(path)': \(errnoText(errno))")
         }
         var status = stat()
         fstat(descriptor, &status)

@@ -28,7 +28,7 @@ public final class StabilityLog {
         guard let path else { handle = nil; temporaryPath = nil; return }
         let temporary = AtomicFile.temporaryPath(for: path)
         guard FileManager.default.createFile(atPath: temporary, contents: nil), let handle = FileHandle(forWritingAtPath: temporary) else {
-            throw CommandError("cannot write stability log '\(path)': \(errnoText(errno))")
+            throw UserError("cannot write stability log '\(path)': \(errnoText(errno))")
         }
         self.handle = handle
         temporaryPath = temporary
@@ -92,7 +92,7 @@ public final class StabilityLog {
             do {
                 try AtomicFile.commit(temporaryPath, to: path)
             } catch {
-                throw CommandError("cannot write stability log '\(path)': \(error.reason)")
+                throw UserError("cannot write stability log '\(path)': \(error.reason)")
             }
         }
         return summary
@@ -131,8 +131,3 @@ extension FaceRecord {
     }
 }
 
-/// An error for the user: one line, printed as it is.
-public struct CommandError: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) { self.description = description }
-}

@@ -49,7 +49,7 @@ public enum HTMLReport {
         do {
             try AtomicFile.write(Array(html.utf8), to: path, mode: 0o644)
         } catch {
-            throw ReportError(error.description)
+            throw UserError(error.description)
         }
     }
 

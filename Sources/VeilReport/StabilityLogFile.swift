@@ -1,11 +1,6 @@
 import VeilCore
 import Foundation
 
-/// An error for the user: one line that names the file (and the line, when one is at fault).
-public struct ReportError: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) { self.description = description }
-}
 
 /// A stability log as read from disk: its per-face records and summary, or one clear error.
 public struct StabilityLogFile {
@@ -45,12 +40,12 @@ public struct StabilityLogFile {
                 // Only an unterminated last line after good records is a cut-off write; anything else
                 // means the file is not what it claims to be.
                 let isCutOff = index == lines.count - 1 && !endsWithNewline && !(records.isEmpty && summaries.isEmpty)
-                guard isCutOff else { throw ReportError("\(path):\(index + 1): \(Self.reason(error))") }
+                guard isCutOff else { throw UserError("\(path):\(index + 1): \(Self.reason(error))") }
                 cutOffLine = index + 1
             }
         }
         guard !records.isEmpty || !summaries.isEmpty else {
-            throw ReportError("\(path): the stability log is empty")
+            throw UserError("\(path): the stability log is empty")
         }
         self.records = records
         self.summaries = summaries
@@ -81,16 +76,16 @@ public struct StabilityLogFile {
 
     private static func readContents(_ path: String) throws -> Data {
         let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else { throw ReportError("cannot read '\(path)': \(errnoText(errno))") }
+        guard descriptor >= 0 else { throw UserError("cannot read '\(path)': \(errnoText(errno))") }
         let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         var status = stat()
         if fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFDIR {
-            throw ReportError("cannot read '\(path)': it is a directory")
+            throw UserError("cannot read '\(path)': it is a directory")
         }
         do {
             return try handle.readToEnd() ?? Data()
         } catch {
-            throw ReportError("cannot read '\(path)': \(error.localizedDescription)")
+            throw UserError("cannot read '\(path)': \(error.localizedDescription)")
         }
     }
 }

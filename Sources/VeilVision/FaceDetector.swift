@@ -29,7 +29,7 @@ public final class FaceDetector {
         let width = FaceSizePromise.inputWidth(requested: inputWidth)
         let height = Swift.max(32, Int((Float(width) * Float(pictureHeight) / Float(pictureWidth) / 32).rounded()) * 32)
         let (handle, message) = withErrorBuffer { vision_detector_open(modelPath, Int32(threads), $0, $1) }
-        guard let handle else { throw VisionError(message) }
+        guard let handle else { throw UserError(message) }
         self.handle = handle
         self.inputWidth = width
         self.inputHeight = height
@@ -48,7 +48,7 @@ public final class FaceDetector {
                                     threshold, $0.baseAddress, Int32($0.count), buffer, length)
             }
         }
-        guard count >= 0 else { throw VisionError(message) }
+        guard count >= 0 else { throw UserError(message) }
         return results[0..<Int(count)].map { d in
             var landmarks = d.landmarks
             let keypoints = withUnsafeBytes(of: &landmarks) { raw -> [Point] in

@@ -13,7 +13,7 @@ public final class FaceEncoder {
 
     public init(modelPath: String) throws {
         let (handle, message) = withErrorBuffer { vision_encoder_open(modelPath, $0, $1) }
-        guard let handle else { throw VisionError(message) }
+        guard let handle else { throw UserError(message) }
         self.handle = handle
     }
 
@@ -32,7 +32,7 @@ public final class FaceEncoder {
             vision_encoder_describe(handle, rgb.pixels, Int32(rgb.width), Int32(rgb.height), Int32(rgb.stride),
                                     flat, &out, buffer, length)
         }
-        guard status == 0 else { throw VisionError(message) }
+        guard status == 0 else { throw UserError(message) }
         return FaceDescriptor(values: out)
     }
 }

@@ -10,7 +10,7 @@ public final class LandmarkPredictor: @unchecked Sendable {
 
     public init(modelPath: String) throws {
         let (handle, message) = withErrorBuffer { vision_shape_open(modelPath, $0, $1) }
-        guard let handle else { throw VisionError(message) }
+        guard let handle else { throw UserError(message) }
         self.handle = handle
     }
 

@@ -1,3 +1,4 @@
+import VeilCore
 import Foundation
 
 /// Where Veil's data lives: models and default donors, fetched from Debian and PyPI packages by the
@@ -25,7 +26,7 @@ public struct DataDirectory: Sendable {
         for candidate in candidates where FileManager.default.fileExists(atPath: candidate.appendingPathComponent("models").path) {
             return DataDirectory(url: candidate)
         }
-        throw VisionError("no Veil data directory found (looked in \(candidates.first!.path) and data/ above the executable); run scripts/setup.sh or set VEIL_DATA_DIR")
+        throw UserError("no Veil data directory found (looked in \(candidates.first!.path) and data/ above the executable); run scripts/setup.sh or set VEIL_DATA_DIR")
     }
 
     public var detectorModel: String { model("centerface.onnx") }

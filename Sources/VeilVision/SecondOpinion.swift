@@ -14,7 +14,7 @@ public final class SecondOpinionDetector {
 
     public init() throws {
         let (handle, message) = withErrorBuffer { vision_hog_open($0, $1) }
-        guard let handle else { throw VisionError(message) }
+        guard let handle else { throw UserError(message) }
         self.handle = handle
     }
 
@@ -30,7 +30,7 @@ public final class SecondOpinionDetector {
                 }
             }
         }
-        guard count >= 0 else { throw VisionError(message) }
+        guard count >= 0 else { throw UserError(message) }
         return (0..<Int(count)).map { Box(x0: boxes[4 * $0], y0: boxes[4 * $0 + 1], x1: boxes[4 * $0 + 2], y1: boxes[4 * $0 + 3]) }
     }
 }

@@ -107,7 +107,7 @@ enum SampleClip {
         let data = try VeilVision.DataDirectory.locate()
         let path = data.url.appendingPathComponent("sample/sample.mp4").path
         guard FileManager.default.fileExists(atPath: path) else {
-            throw CommandError("no sample clip at \(path): run `make demo` (or scripts/make-sample.sh) first")
+            throw UserError("no sample clip at \(path): run `make demo` (or scripts/make-sample.sh) first")
         }
         return path
     }

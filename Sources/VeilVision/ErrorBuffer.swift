@@ -1,9 +1,3 @@
-/// A failure of a vision model, with the message the C++ side gave.
-public struct VisionError: Error, CustomStringConvertible, Sendable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
-}
-
 /// Runs a C call that reports errors into a buffer, turning the buffer into a Swift string.
 func withErrorBuffer<T>(_ body: (UnsafeMutablePointer<CChar>, Int) -> T) -> (T, String) {
     var buffer = [CChar](repeating: 0, count: 512)
