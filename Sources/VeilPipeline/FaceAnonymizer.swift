@@ -97,18 +97,8 @@ public final class FaceAnonymizer {
         var donorOrder: [Int] = []
         var ladder: SwapLadder
         var shapeReplacement = ShapeReplacement()
-        /// The frame of the last identity check; nil: check at the first chance (none yet, a new donor
-        /// choice to verify, a check that could not run).
-        var lastCheck: Int?
-        /// The subject's descriptor, and how many checks have used it (nil: describe it again next time).
-        var subject: FaceDescriptor?
-        var subjectUses: Int?
+        var identity = IdentityVerifier()
         var stability = StabilityMeter()
-        /// Deferred checks: the last frame a passed check for the current donor choice vouches for (nil:
-        /// none has passed), and whether one is queued or running. A pass expires: the face is covered
-        /// again until a newer check passes.
-        var verifiedUntil: Int?
-        var checkInFlight = false
         var consent = ConsentGate()
 
         init(donorShape: Bool) { ladder = .wearing(rank: 0, donorShape: donorShape) }
@@ -119,11 +109,6 @@ public final class FaceAnonymizer {
         var coveredForGood: Bool { ladder == .coveredForGood }
         /// The donor this track wears now; nil before its order is known, or when covered for good.
         var wornDonor: Int? { ladder.rank.flatMap { donorOrder.indices.contains($0) ? donorOrder[$0] : nil } }
-
-        func isCheckDue(at frame: Int, interval: Int) -> Bool { lastCheck.map { frame - $0 >= interval } ?? true }
-
-        /// Whether the next check describes the subject again rather than reuse `subject`.
-        func needsSubject(refresh: Int) -> Bool { subject == nil || (subjectUses ?? refresh) >= refresh }
     }
 
     public init(settings: AnonymizerSettings, predictor: LandmarkPredictor, checks: IdentityChecks?, donors: [Donor],
@@ -173,18 +158,17 @@ public final class FaceAnonymizer {
                 // The subject's own descriptor changes little within a track: it is computed again on
                 // every few checks only (halving the checks' cost), and whenever the output's cannot
                 // be compared. A descriptor that cannot be computed is retried on the next frame.
-                if state.isCheckDue(at: frame, interval: checkInterval(state)),
-                   let descriptor = !state.needsSubject(refresh: subjectRefresh) ? state.subject
+                let describing = state.identity.needsSubject(refresh: subjectRefresh)
+                if state.identity.isDue(at: frame, interval: checkInterval(state)),
+                   let descriptor = !describing ? state.identity.subject
                        : try? clock.time("identity", { try encoder.describe(picture, face: raw) }) {
-                    if state.needsSubject(refresh: subjectRefresh) {
-                        state.subject = descriptor
-                        state.subjectUses = 0
+                    if describing {
+                        state.identity.subject = descriptor
                         updateConsent(&state, subject: descriptor, track: track.id, frame: frame)
                     }
-                    state.subjectUses = (state.subjectUses ?? 0) + 1
                     subjectDescriptors[track.id] = descriptor
                     chooseDonors(&state, subject: descriptor, track: track.id)
-                    state.lastCheck = frame
+                    state.identity.checked(at: frame, describingSubject: describing)
                 }
                 states[track.id] = state
             }
@@ -230,15 +214,15 @@ public final class FaceAnonymizer {
                 checks.submit(job, output: picture)
             } else if var state = states[job.track] {
                 // Nothing to compare on this frame (no subject needed, face not swapped): no check ran.
-                state.checkInFlight = false
-                if awaitsVerification(state, frame: frame) { state.lastCheck = nil }
+                state.identity.inFlight = false
+                if awaitsVerification(state, frame: frame) { state.identity.checkSoon() }
                 states[job.track] = state
             }
         }
         if deferredChecks != nil {
             // Unverified swaps wait under a cover, copied for their check first.
             for (index, track) in tracker.tracks.enumerated()
-            where [.swapped, .tracked].contains(records[index].handling) && !isVerified(states[track.id], at: frame) {
+            where [.swapped, .tracked].contains(records[index].handling) && !(states[track.id]?.identity.isVerified(at: frame) ?? false) {
                 clock.time("cover") { Cover.apply(settings.fallbackCover, over: coverRegion(track), in: picture) }
                 records[index].handling = .covered
             }
@@ -302,12 +286,7 @@ public final class FaceAnonymizer {
     /// A swapped face that no recent check has passed: it waits under a cover, so it is checked again
     /// as soon as the queue allows.
     private func awaitsVerification(_ state: TrackState, frame: Int) -> Bool {
-        settings.mode == .swap && state.consent.shownAs == nil && !state.coveredForGood && !isVerified(state, at: frame)
-    }
-
-    private func isVerified(_ state: TrackState?, at frame: Int) -> Bool {
-        guard let until = state?.verifiedUntil else { return false }
-        return frame <= until
+        settings.mode == .swap && state.consent.shownAs == nil && !state.coveredForGood && !state.identity.isVerified(at: frame)
     }
 
     /// How long a passed check vouches for a swap, in frames: four check intervals, so that one late or
@@ -374,8 +353,7 @@ public final class FaceAnonymizer {
         guard let rank = DonorAssignment.claim(order: state.donorOrder, from: state.donorRank, shown: shown) else { return nil }
         if rank != state.donorRank {
             state.ladder = .wearing(rank: rank, donorShape: state.replaceShape)
-            state.verifiedUntil = nil
-            state.lastCheck = nil
+            state.identity.unverify()
             logger.info("track \(track): donor shown on another face; now \(donors[state.donorOrder[rank]].name)")
         }
         shown.insert(state.donorOrder[rank])
@@ -389,12 +367,11 @@ public final class FaceAnonymizer {
         for track in tracker.tracks {
             guard let raw = track.rawShape else { continue }
             var state = self.state(for: track)
-            guard !state.coveredForGood, !state.checkInFlight, state.isCheckDue(at: frame, interval: checkInterval(state)) else { continue }
-            let needSubject = state.needsSubject(refresh: subjectRefresh)
+            guard !state.coveredForGood, !state.identity.inFlight, state.identity.isDue(at: frame, interval: checkInterval(state)) else { continue }
+            let needSubject = state.identity.needsSubject(refresh: subjectRefresh)
             if needSubject { checks.keepOriginal(picture) }
-            state.subjectUses = needSubject ? 1 : (state.subjectUses ?? 0) + 1
-            state.checkInFlight = true
-            state.lastCheck = frame
+            state.identity.checked(at: frame, describingSubject: needSubject)
+            state.identity.inFlight = true
             states[track.id] = state
             return IdentityCheckQueue.Job(track: track.id, frame: frame, subject: needSubject ? raw : nil, output: nil,
                                           donorRank: state.donorRank, replaceShape: state.replaceShape)
@@ -408,28 +385,32 @@ public final class FaceAnonymizer {
     private func apply(_ result: IdentityCheckQueue.Result, frame: Int) -> (distance: Float?, incident: String?)? {
         let id = result.job.track
         guard var state = states[id] else { return nil }
-        state.checkInFlight = false
+        state.identity.inFlight = false
         var outcome: (distance: Float?, incident: String?) = (nil, nil)
         if result.job.subject != nil {
             if let subject = result.subject {
-                state.subject = subject
+                state.identity.subject = subject
                 updateConsent(&state, subject: subject, track: id, frame: result.job.frame)
             } else {
-                state.subjectUses = nil
+                state.identity.forgetSubjectUses()
                 // A consent check that could not run lets no one through.
                 if case let .ended(name) = state.consent.end() {
                     logger.info("track \(id): consent check for \(name) could not run; anonymized")
                 }
             }
         }
-        if let subject = state.subject { chooseDonors(&state, subject: subject, track: id) }
+        if let subject = state.identity.subject { chooseDonors(&state, subject: subject, track: id) }
         let sameChoice = result.job.donorRank == state.donorRank && result.job.replaceShape == state.replaceShape
         if result.job.output != nil, sameChoice {
-            if let output = result.output, let subject = result.subject ?? state.subject {
+            if let output = result.output, let subject = result.subject ?? state.identity.subject {
                 let d = output.distance(to: subject)
                 outcome.distance = d
                 let passed = d >= requiredMargin(track: id)
-                state.verifiedUntil = passed ? result.job.frame + verificationLifetime : nil
+                if passed {
+                    state.identity.passed(checkedAt: result.job.frame, lifetime: verificationLifetime)
+                } else {
+                    state.identity.unverify()
+                }
                 states[id] = state
                 if !passed {
                     var record = FaceRecord(track: id, handling: .covered)
@@ -439,11 +420,11 @@ public final class FaceAnonymizer {
                 }
             } else {
                 outcome.incident = "identity check could not run; covered, checking again"
-                state.subjectUses = nil
+                state.identity.forgetSubjectUses()
             }
         }
         // Until a check passes, the face is covered: check again as soon as possible.
-        if awaitsVerification(state, frame: frame) { state.lastCheck = nil }
+        if awaitsVerification(state, frame: frame) { state.identity.checkSoon() }
         states[id] = state
         return outcome
     }
@@ -462,8 +443,8 @@ public final class FaceAnonymizer {
             escalate(track.id, distance: d, record: &record)
         } else {
             record.incident = "identity check could not run; covered, checking again"
-            states[track.id]?.lastCheck = nil
-            states[track.id]?.subjectUses = nil
+            states[track.id]?.identity.checkSoon()
+            states[track.id]?.identity.forgetSubjectUses()
         }
         clock.time("cover") { Cover.apply(settings.fallbackCover, over: coverRegion(track), in: picture) }
         record.handling = .covered
@@ -484,18 +465,10 @@ public final class FaceAnonymizer {
         states[track.id] ?? TrackState(donorShape: settings.preserve == .dynamics)
     }
 
-    /// Faces narrower than this (pixels) give noisier descriptors: another recognizer, fitting its own
-    /// landmarks, put a dim 55 px swap 0.586-0.599 from its subject where Veil's checks read 0.63.
-    static let smallFaceWidth: Float = 80
-    /// What a small face's checks must keep above the margin, for that spread (measured: 0.04).
-    static let smallFaceExtraMargin: Float = 0.05
-
-    /// The distance a track's swap must keep from its subject: the margin, and more for a small face.
+    /// The distance a track's swap must keep from its subject (see IdentityVerifier.requiredMargin).
     private func requiredMargin(track id: Int) -> Float {
-        guard let track = tracker.tracks.first(where: { $0.id == id }), track.region.width < FaceAnonymizer.smallFaceWidth else {
-            return settings.identityMargin
-        }
-        return settings.identityMargin + FaceAnonymizer.smallFaceExtraMargin
+        guard let track = tracker.tracks.first(where: { $0.id == id }) else { return settings.identityMargin }
+        return IdentityVerifier.requiredMargin(settings.identityMargin, faceWidth: track.region.width)
     }
 
     /// The donors this track may wear (see DonorAssignment), with those other tracks wear last.
@@ -516,8 +489,7 @@ public final class FaceAnonymizer {
         case let .wearing(rank, donorShape):
             action = donorShape && !before.wearsDonorShape ? "donor face shape" : "next donor \(donors[state.donorOrder[rank]].name)"
         }
-        state.verifiedUntil = nil
-        state.lastCheck = nil  // verify the new choice on the next frame
+        state.identity.unverify()  // verify the new choice on the next frame
         states[id] = state
         record.incident = "identity distance \(String(format: "%.3f", distance)) < margin \(String(format: "%.2f", requiredMargin(track: id))): escalated to \(action)"
         logger.warning("track \(id): \(record.incident!)")

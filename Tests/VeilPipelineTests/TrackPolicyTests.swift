@@ -129,3 +129,45 @@ final class SwapLadderTests: XCTestCase {
         XCTAssertFalse(SwapLadder.coveredForGood.wearsDonorShape)
     }
 }
+
+final class IdentityVerifierTests: XCTestCase {
+    func testAPassedCheckVouchesForItsLifetimeAndNoLonger() {
+        var identity = IdentityVerifier()
+        XCTAssertFalse(identity.isVerified(at: 0), "nothing is vouched for before a check passes")
+        XCTAssertTrue(identity.isDue(at: 0, interval: 30))
+        identity.checked(at: 10, describingSubject: true)
+        XCTAssertFalse(identity.isDue(at: 39, interval: 30))
+        XCTAssertTrue(identity.isDue(at: 40, interval: 30))
+        identity.passed(checkedAt: 10, lifetime: 120)
+        XCTAssertTrue(identity.isVerified(at: 130))
+        XCTAssertFalse(identity.isVerified(at: 131), "a pass expires: the face is covered until a newer one")
+    }
+
+    func testANewChoiceIsUnverifiedAndCheckedAtOnce() {
+        var identity = IdentityVerifier()
+        identity.checked(at: 10, describingSubject: true)
+        identity.passed(checkedAt: 10, lifetime: 120)
+        identity.unverify()
+        XCTAssertFalse(identity.isVerified(at: 11))
+        XCTAssertTrue(identity.isDue(at: 11, interval: 30))
+    }
+
+    func testTheSubjectIsDescribedAgainAfterItsRefreshOrWhenItCouldNotBeTrusted() {
+        var identity = IdentityVerifier()
+        XCTAssertTrue(identity.needsSubject(refresh: 3), "no descriptor yet")
+        identity.subject = FaceDescriptor(values: [0, 0])
+        identity.checked(at: 0, describingSubject: true)
+        XCTAssertFalse(identity.needsSubject(refresh: 3))
+        identity.checked(at: 30, describingSubject: false)
+        identity.checked(at: 60, describingSubject: false)
+        XCTAssertTrue(identity.needsSubject(refresh: 3), "three checks used it")
+        identity.checked(at: 90, describingSubject: true)
+        identity.forgetSubjectUses()
+        XCTAssertTrue(identity.needsSubject(refresh: 3))
+    }
+
+    func testASmallFaceMustKeepMoreThanTheMargin() {
+        XCTAssertEqual(IdentityVerifier.requiredMargin(0.6, faceWidth: 120), 0.6)
+        XCTAssertEqual(IdentityVerifier.requiredMargin(0.6, faceWidth: 55), 0.65, accuracy: 1e-6)
+    }
+}
