@@ -9,4 +9,7 @@ public enum IdentityThresholds {
     /// person (`consent_distance`): above 0.5 a stranger could be shown as someone who consented.
     public static let defaultConsentDistance = 0.4
     public static let largestConsentDistance = 0.5
+    /// How far apart any two donors must be, so that two people in one room never get faces that look
+    /// alike (two photos of one person are usually within 0.6; strangers are rarely under 0.5).
+    public static let donorSeparation = 0.5
 }

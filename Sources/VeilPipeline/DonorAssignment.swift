@@ -23,4 +23,16 @@ enum DonorAssignment {
     static func claim(order: [Int], from rank: Int, shown: Set<Int>) -> Int? {
         order.indices.dropFirst(rank).first { !shown.contains(order[$0]) }
     }
+
+    /// The two donors closest to each other, and their distance; nil with fewer than two.
+    static func closestPair(_ donors: [FaceDescriptor]) -> (a: Int, b: Int, distance: Float)? {
+        var closest: (a: Int, b: Int, distance: Float)?
+        for a in donors.indices {
+            for b in donors.indices where b > a {
+                let d = donors[a].distance(to: donors[b])
+                if d < closest?.distance ?? .infinity { closest = (a, b, d) }
+            }
+        }
+        return closest
+    }
 }

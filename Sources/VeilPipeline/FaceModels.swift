@@ -25,12 +25,14 @@ public struct FaceModels {
     }
 
     /// The landmarks always; the descriptor when asked (or when there are donors to describe); the donors at `donors`.
-    public init(data: DataDirectory, descriptor: Bool, donors donorPath: String?) throws {
+    /// `checkSeparation`: refuse donors closer than `IdentityThresholds.donorSeparation` (off only to list them).
+    public init(data: DataDirectory, descriptor: Bool, donors donorPath: String?, checkSeparation: Bool = true) throws {
         self.data = data
         predictor = try LandmarkPredictor(modelPath: data.landmarkModel)
         encoder = descriptor || donorPath != nil ? try FaceEncoder(modelPath: data.descriptorModel) : nil
         if let donorPath, let encoder {
             donors = try Self.loadDonors(at: donorPath, data: data, predictor: predictor, encoder: encoder)
+            if checkSeparation { try Self.checkSeparation(donors) }
         } else {
             donors = []
         }
@@ -79,5 +81,26 @@ public struct FaceModels {
             throw UserError("donor image '\(path)': its face is too small or turned away (needs a frontal face at least 64 px wide)")
         }
         return Donor(name: name, picture: picture, shape: shape, descriptor: try encoder.describe(picture, face: shape))
+    }
+
+    /// Refuses donors closer to each other than `IdentityThresholds.donorSeparation`, naming the closest
+    /// such pair.
+    public static func checkSeparation(_ donors: [Donor]) throws {
+        let limit = Float(IdentityThresholds.donorSeparation)
+        guard let pair = DonorAssignment.closestPair(donors.map(\.descriptor)), pair.distance < limit else { return }
+        throw UserError("donors '\(donors[pair.a].name)' and '\(donors[pair.b].name)' are \(String(format: "%.2f", pair.distance)) apart, "
+                        + "under \(String(format: "%.2f", limit)): two people could be given faces that look alike; remove one")
+    }
+
+    /// One line per donor: its name and the distance to the nearest other donor.
+    public static func separationReport(_ donors: [Donor]) -> [String] {
+        donors.indices.map { index in
+            let others = donors.indices.filter { $0 != index }
+            guard let nearest = others.min(by: {
+                donors[index].descriptor.distance(to: donors[$0].descriptor) < donors[index].descriptor.distance(to: donors[$1].descriptor)
+            }) else { return "\(donors[index].name): the only donor" }
+            let distance = donors[index].descriptor.distance(to: donors[nearest].descriptor)
+            return "\(donors[index].name): nearest donor \(donors[nearest].name) at \(String(format: "%.3f", distance))"
+        }
     }
 }

@@ -87,4 +87,20 @@ final class BadInputTests: DirectoryTestCase {
         try expectFailure(["process", try Run.sample("subject-messi.mp4"), "-o", path("out.mp4"), "--donor", path("ghost.jpg")],
                           mentions: ["ghost.jpg"])
     }
+
+    /// Two donors that look alike (here the same portrait twice, once re-encoded) could give two people
+    /// in one room the same face: the directory is refused with one line naming both.
+    func testADonorDirectoryWithTwoFacesTooCloseIsRefusedNamingBoth() throws {
+        let donors = directory.appendingPathComponent("donors")
+        try FileManager.default.createDirectory(at: donors, withIntermediateDirectories: true)
+        let portrait = Run.repository.appendingPathComponent("data/donors/astronaut.png").path
+        try FileManager.default.copyItem(atPath: portrait, toPath: donors.appendingPathComponent("a-astronaut.png").path)
+        let copy = try Program.ffmpeg(["-i", portrait, "-q:v", "3", donors.appendingPathComponent("b-astronaut-again.jpg").path])
+        XCTAssertEqual(copy.status, 0, copy.stderr)
+        try expectFailure(["process", try Run.sample("subject-messi.mp4"), "-o", path("out.mp4"), "--donor", donors.path],
+                          mentions: ["a-astronaut.png", "b-astronaut-again.jpg", "apart"])
+        let listed = try Run.veil("donors", donors.path)
+        XCTAssertEqual(listed.status, 1, listed.stderr)
+        XCTAssertTrue(listed.stdout.contains("a-astronaut.png: nearest donor b-astronaut-again.jpg at"), listed.stdout)
+    }
 }

@@ -171,3 +171,14 @@ final class IdentityVerifierTests: XCTestCase {
         XCTAssertEqual(IdentityVerifier.requiredMargin(0.6, faceWidth: 55), 0.65, accuracy: 1e-6)
     }
 }
+
+final class DonorSeparationTests: XCTestCase {
+    func testTheClosestPairOfDonorsIsFound() {
+        let donors = [0.0, 0.9, 0.45, 2.0].map { FaceDescriptor(values: [Float($0)]) }
+        let pair = DonorAssignment.closestPair(donors)
+        XCTAssertEqual(pair?.a, 0)
+        XCTAssertEqual(pair?.b, 2)
+        XCTAssertEqual(pair?.distance ?? 0, 0.45, accuracy: 1e-6)
+        XCTAssertNil(DonorAssignment.closestPair([FaceDescriptor(values: [0])]))
+    }
+}
