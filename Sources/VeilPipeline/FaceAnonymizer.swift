@@ -103,8 +103,6 @@ public final class FaceAnonymizer {
 
         init(donorShape: Bool) { ladder = .wearing(rank: 0, donorShape: donorShape) }
 
-        /// The donor choice's rank in `donorOrder`; -1 when covered for good (no choice).
-        var donorRank: Int { ladder.rank ?? -1 }
         var replaceShape: Bool { ladder.wearsDonorShape }
         var coveredForGood: Bool { ladder == .coveredForGood }
         /// The donor this track wears now; nil before its order is known, or when covered for good.
@@ -350,8 +348,9 @@ public final class FaceAnonymizer {
     /// earlier track already shows that face here (a new choice is verified before it is trusted). Nil
     /// when every acceptable donor is taken: the face is covered on this frame.
     private func claimDonor(_ state: inout TrackState, shown: inout Set<Int>, track: Int) -> Int? {
-        guard let rank = DonorAssignment.claim(order: state.donorOrder, from: state.donorRank, shown: shown) else { return nil }
-        if rank != state.donorRank {
+        guard let current = state.ladder.rank,
+              let rank = DonorAssignment.claim(order: state.donorOrder, from: current, shown: shown) else { return nil }
+        if rank != current {
             state.ladder = .wearing(rank: rank, donorShape: state.replaceShape)
             state.identity.unverify()
             logger.info("track \(track): donor shown on another face; now \(donors[state.donorOrder[rank]].name)")
@@ -374,7 +373,7 @@ public final class FaceAnonymizer {
             state.identity.inFlight = true
             states[track.id] = state
             return IdentityCheckQueue.Job(track: track.id, frame: frame, subject: needSubject ? raw : nil, output: nil,
-                                          donorRank: state.donorRank, replaceShape: state.replaceShape)
+                                          choice: state.ladder)
         }
         return nil
     }
@@ -400,7 +399,7 @@ public final class FaceAnonymizer {
             }
         }
         if let subject = state.identity.subject { chooseDonors(&state, subject: subject, track: id) }
-        let sameChoice = result.job.donorRank == state.donorRank && result.job.replaceShape == state.replaceShape
+        let sameChoice = result.job.choice == state.ladder
         if result.job.output != nil, sameChoice {
             if let output = result.output, let subject = result.subject ?? state.identity.subject {
                 let d = output.distance(to: subject)

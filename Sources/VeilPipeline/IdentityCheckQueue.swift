@@ -25,8 +25,7 @@ public final class IdentityCheckQueue: @unchecked Sendable {
         /// the check fits its own landmarks on the output from there (never the swap's drawn shape).
         var output: FaceShape?
         /// The donor choice the output was made with: a result for an older choice is not applied.
-        var donorRank: Int
-        var replaceShape: Bool
+        var choice: SwapLadder
     }
 
     struct Result {
