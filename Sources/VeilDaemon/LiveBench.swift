@@ -26,15 +26,13 @@ public struct LiveBench {
     /// Runs the pipeline for `seconds` and reports what the command prints, as JSON-ready values.
     public func run(logger: Logger) throws -> [String: Any] {
         var setup = self.camera
-        let width = setup.width, height = setup.height, frameRate = setup.frameRate
-        let source = try FileFrameSource(path: input, width: width, height: height, frameRate: frameRate)
+        let source = try FileFrameSource(path: input, width: setup.width, height: setup.height, frameRate: setup.frameRate)
         if let outputsDirectory {
             setup.outputs = try Self.outputs(in: outputsDirectory)
-            setup.encoder = EncoderOptions(preset: preset, gop: Int(frameRate.rounded()))
+            setup.encoder = EncoderOptions(preset: preset, gop: Int(setup.frameRate.rounded()))
         }
         let camera = try LiveCamera(setup, source: source, logger: logger)
-        let pipeline = camera.pipeline, models = (anonymizer: camera.anonymizer, detector: camera.detectorInput)
-        let anonymizer = setup.anonymizer, live = setup.live
+        let pipeline = camera.pipeline, anonymizer = camera.anonymizer
         let rssStart = ProcessUsage.residentMegabytes()
         let cpuStart = ProcessUsage.cpuSeconds()
         let started = MonotonicClock.now()
@@ -48,29 +46,29 @@ public struct LiveBench {
         let stats = pipeline.statistics
         func ms(_ seconds: Double) -> Double { (seconds * 1e4).rounded() / 10 }
         var stages: [String: Double] = [:]
-        let frames = Double(max(1, models.anonymizer.clock.counts["landmarks"] ?? 0))
-        for (stage, total) in models.anonymizer.clock.seconds { stages[stage] = (total / frames * 1e5).rounded() / 100 }
+        let frames = Double(max(1, anonymizer.clock.counts["landmarks"] ?? 0))
+        for (stage, total) in anonymizer.clock.seconds { stages[stage] = (total / frames * 1e5).rounded() / 100 }
         var result: [String: Any] = [
-            "input": input, "size": "\(width)x\(height)", "fps": frameRate, "mode": anonymizer.mode.rawValue,
-            "seconds": (wall * 100).rounded() / 100, "budget_ms": ms(pipeline.budget), "on_stall": live.onStall.rawValue,
+            "input": input, "size": "\(setup.width)x\(setup.height)", "fps": setup.frameRate, "mode": setup.anonymizer.mode.rawValue,
+            "seconds": (wall * 100).rounded() / 100, "budget_ms": ms(pipeline.budget), "on_stall": setup.live.onStall.rawValue,
             "frames_in": stats.framesIn, "frames_out": stats.framesOut, "dropped": stats.dropped,
             "fail_closed_frames": stats.failClosed, "no_pass_in_time": stats.noPassInTime, "scene_changes": stats.sceneChanges,
             "detector_failures": stats.detectorFailures, "detection_passes": stats.detectionPasses,
             "detection_ms_per_pass": ms(stats.detectionSeconds / Double(max(1, stats.detectionPasses))),
             "second_opinion": ["passes": stats.secondOpinionPasses, "per_second": (Double(stats.secondOpinionPasses) / wall * 10).rounded() / 10,
                                "ms_per_pass": ms(stats.secondOpinionSeconds / Double(max(1, stats.secondOpinionPasses))),
-                               "recall_incidents": stats.recallIncidents], "detector_input": "\(models.detector.width)x\(models.detector.height)",
+                               "recall_incidents": stats.recallIncidents], "detector_input": "\(camera.detectorInput.width)x\(camera.detectorInput.height)",
             "ladder": ["tracked": stats.tracked, "quick_cover": stats.quickCover, "dropped_late": stats.droppedLate],
             "latency_ms": ["p50": ms(stats.latency.percentile(0.5)), "p95": ms(stats.latency.percentile(0.95)),
                            "p99": ms(stats.latency.percentile(0.99)), "max": ms(stats.latency.maximum)],
             "cpu_percent": (cpu / wall * 1000).rounded() / 10,
             "rss_mb": ["start": rssStart, "end": ProcessUsage.residentMegabytes()],
             "anonymizer_ms_per_frame": stages,
-            "faces": Dictionary(uniqueKeysWithValues: models.anonymizer.counts.faces.map { ($0.key.rawValue, $0.value) }),
-            "identity_checks": models.anonymizer.counts.identityChecks,
-            "identity_incidents": models.anonymizer.counts.incidents,
-            "proof": proofCost(stats, pipeline.budget, models.anonymizer.identityChecks),
-            "stability": Self.figures(models.anonymizer.wholeRun),
+            "faces": Dictionary(uniqueKeysWithValues: anonymizer.counts.faces.map { ($0.key.rawValue, $0.value) }),
+            "identity_checks": anonymizer.counts.identityChecks,
+            "identity_incidents": anonymizer.counts.incidents,
+            "proof": proofCost(stats, pipeline.budget, anonymizer.identityChecks),
+            "stability": Self.figures(anonymizer.wholeRun),
         ]
         if let outputs = camera.outputs { result["outputs"] = Self.report(outputs.statistics) }
         return result
@@ -130,7 +128,7 @@ public struct LiveBench {
 
     /// A run's stability and identity figures, JSON-ready (absent where nothing was measured).
     static func figures(_ f: StabilityFigures) -> [String: Any] {
-        func round4(_ v: Double?) -> Any { v.map { ($0 * 1e4).rounded() / 1e4 } ?? NSNull() }
+        func round4(_ v: Double?) -> Any { StabilitySchema.figure(v) ?? NSNull() }
         return [
             "faces_measured": f.measuredFaces, "nme_mean": round4(f.nme), "nme_dynamic_mean": round4(f.nmeDynamic),
             "oks_mean": round4(f.oks), "jitter_input_mean": round4(f.jitterInput), "jitter_output_mean": round4(f.jitterOutput),

@@ -36,7 +36,6 @@ public final class LiveCamera: Sendable {
         }
     }
 
-    public let setup: Setup
     let pipeline: LivePipeline
     let anonymizer: TrackingAnonymizer
     /// Nil without outputs.
@@ -47,7 +46,6 @@ public final class LiveCamera: Sendable {
     /// Loads the models and opens the outputs; nothing runs until `start`. Throws on what the camera
     /// can never run with (models, donors, an output's key file).
     public init(_ setup: Setup, source: FrameSource, logger: Logger) throws {
-        self.setup = setup
         let models = try LiveModels(settings: setup.anonymizer, width: setup.width, height: setup.height,
                                     frameRate: setup.frameRate, detectorWidth: setup.detectorWidth, donors: setup.donors,
                                     camera: setup.name, journal: setup.journal, logger: logger)

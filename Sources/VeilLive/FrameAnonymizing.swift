@@ -171,7 +171,7 @@ public struct LiveModels {
     /// `detectorWidth`: the detector's input width; nil: FaceSizePromise's live width for `width`.
     public init(settings: AnonymizerSettings, width: Int, height: Int, frameRate: Double, detectorWidth: Int? = nil,
                 donors: String? = nil, camera: String = "", journal: StabilityJournal? = nil, logger: Logger) throws {
-        let models = try FaceModels(for: settings, donors: donors)
+        let models = try FaceModels(for: settings, data: DataDirectory.locate(), donors: donors)
         var checks: IdentityCheckQueue?
         if let faceEncoder = models.encoder {
             checks = IdentityCheckQueue(encoder: faceEncoder, predictor: try models.anotherPredictor(), width: width, height: height)

@@ -1,4 +1,3 @@
-import VeilCore
 import CFFmpeg
 
 /// A packet of a stream that is passed through untouched (audio). It is lent for the duration of the

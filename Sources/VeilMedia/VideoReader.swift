@@ -1,4 +1,3 @@
-import VeilCore
 import CFFmpeg
 
 /// Demuxes and decodes the best video stream of anything FFmpeg opens (a path or a URL) into I420

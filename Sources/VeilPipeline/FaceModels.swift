@@ -17,8 +17,7 @@ public struct FaceModels {
     public let donors: [Donor]
 
     /// What `settings` needs. `donors`: a directory or image of the user's; nil: the installed default donors.
-    public init(for settings: AnonymizerSettings, donors donorPath: String?, logger: Logger? = nil) throws {
-        let data = try DataDirectory.locate()
+    public init(for settings: AnonymizerSettings, data: DataDirectory, donors donorPath: String?, logger: Logger? = nil) throws {
         try self.init(data: data, descriptor: settings.mode == .swap || settings.consent != nil,
                       donors: settings.mode == .swap ? donorPath ?? data.donorDirectory.path : nil)
         if !donors.isEmpty { logger?.info("donors: \(donors.map(\.name).joined(separator: ", "))") }
@@ -94,13 +93,10 @@ public struct FaceModels {
 
     /// One line per donor: its name and the distance to the nearest other donor.
     public static func separationReport(_ donors: [Donor]) -> [String] {
-        donors.indices.map { index in
-            let others = donors.indices.filter { $0 != index }
-            guard let nearest = others.min(by: {
-                donors[index].descriptor.distance(to: donors[$0].descriptor) < donors[index].descriptor.distance(to: donors[$1].descriptor)
-            }) else { return "\(donors[index].name): the only donor" }
-            let distance = donors[index].descriptor.distance(to: donors[nearest].descriptor)
-            return "\(donors[index].name): nearest donor \(donors[nearest].name) at \(String(format: "%.3f", distance))"
+        donors.map { donor in
+            let nearest = donors.filter { $0 !== donor }.map { ($0, donor.descriptor.distance(to: $0.descriptor)) }.min { $0.1 < $1.1 }
+            guard let (other, distance) = nearest else { return "\(donor.name): the only donor" }
+            return "\(donor.name): nearest donor \(other.name) at \(String(format: "%.3f", distance))"
         }
     }
 }

@@ -82,7 +82,7 @@ public final class FileProcessor {
 
     public func run() throws -> ProcessReport {
         // A missing install is named before anything is opened.
-        _ = try DataDirectory.locate()
+        let data = try DataDirectory.locate()
         let reader = try VideoReader(path: options.input)
         // Quarter turns are straightened on decode; a stream that asks players for another angle, or to
         // show it upside down in a mirror, would reach the face detector tilted, where it can miss faces.
@@ -96,7 +96,7 @@ public final class FileProcessor {
         defer { partialFiles = [] }
         var settings = options.anonymizer
         if let consent = options.consent { settings.consent = try ConsentList.load(directory: consent) }
-        let models = try FaceModels(for: settings, donors: options.donors, logger: logger)
+        let models = try FaceModels(for: settings, data: data, donors: options.donors, logger: logger)
         let promised = FaceSizePromise.offlineDetectorWidth(pictureWidth: reader.width)
         if let width = options.detectorWidth, FaceSizePromise.inputWidth(requested: width) < promised {
             throw UserError("--detector-width \(width) would miss faces under \(FaceSizePromise.smallestFace(pictureWidth: reader.width, detectorWidth: width)) px in '\(options.input)' (\(reader.width) px wide): Veil promises every face from \(FaceSizePromise.smallestFace(pictureWidth: reader.width, detectorWidth: promised)) px, which needs \(promised) or more")
