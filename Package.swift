@@ -42,13 +42,17 @@ let package = Package(
         .target(name: "VeilAnonymize", dependencies: ["VeilCore", "VeilMedia"]),
         .target(name: "VeilPipeline", dependencies: ["VeilCore", "VeilMedia", "VeilVision", "VeilAnonymize",
                                                      .product(name: "Logging", package: "swift-log")]),
-        .target(name: "VeilLive", dependencies: ["VeilCore", "VeilPipeline", "VeilCapture", "VeilMedia", "VeilVision", "VeilAnonymize",
+        // The process's one metrics registry (swift-metrics over swift-prometheus, readable) and each
+        // camera's meters, incremented where their events happen.
+        .target(name: "VeilMetrics", dependencies: [.product(name: "Metrics", package: "swift-metrics"),
+                                                    .product(name: "Prometheus", package: "swift-prometheus")]),
+        .target(name: "VeilLive", dependencies: ["VeilCore", "VeilMetrics", "VeilPipeline", "VeilCapture", "VeilMedia", "VeilVision", "VeilAnonymize",
                                                  .product(name: "Logging", package: "swift-log")]),
         // The daemon's config file (strict TOML) and its systemd protocol; neither knows the pipeline.
         .target(name: "VeilConfig", dependencies: ["VeilCore", .product(name: "TOMLKit", package: "TOMLKit"),
                                                   .product(name: "Logging", package: "swift-log")]),
         .target(name: "VeilSystemd", dependencies: ["VeilCore"]),
-        .target(name: "VeilOutput", dependencies: ["CFFmpeg", "CV4L2", "VeilCore", "VeilMedia", "VeilCapture",
+        .target(name: "VeilOutput", dependencies: ["CFFmpeg", "CV4L2", "VeilCore", "VeilMetrics", "VeilMedia", "VeilCapture",
                                                    .product(name: "Logging", package: "swift-log")]),
         // Writes a recording (and optionally RTP/SRTP) of paced frames until killed: the SIGKILL
         // crash-safety test runs it, and with --seconds it measures the outputs' costs. Not shipped.
@@ -56,16 +60,16 @@ let package = Package(
                                                               .product(name: "Logging", package: "swift-log")]),
         // The daemon's HTTP endpoints; reads plain values from a StatusSource, knows nothing of the pipeline.
         .target(name: "VeilStatus", dependencies: [
+            "VeilMetrics",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),
-            .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         // `veil run`: cameras, outputs and systemd together, as a service group.
         .target(name: "VeilDaemon", dependencies: [
-            "CProcess", "VeilCore", "VeilLive", "VeilOutput", "VeilStatus", "VeilConfig", "VeilSystemd", "VeilCapture", "VeilMedia",
+            "CProcess", "VeilCore", "VeilMetrics", "VeilLive", "VeilOutput", "VeilStatus", "VeilConfig", "VeilSystemd", "VeilCapture", "VeilMedia",
             "VeilPipeline",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -91,10 +95,11 @@ let package = Package(
         .testTarget(name: "VeilCoreTests", dependencies: ["VeilCore"]),
         .testTarget(name: "VeilPipelineTests", dependencies: ["VeilCore", "VeilPipeline"]),
         .testTarget(name: "VeilSystemdTests", dependencies: ["VeilSystemd"]),
+        .testTarget(name: "VeilMetricsTests", dependencies: ["VeilMetrics", .product(name: "Metrics", package: "swift-metrics")]),
         .testTarget(name: "VeilCaptureTests", dependencies: ["VeilTestSupport", "VeilCore", "VeilCapture", "VeilMedia"]),
-        .testTarget(name: "VeilOutputTests", dependencies: ["VeilTestSupport", "VeilCore", "VeilOutput", "VeilMedia",
+        .testTarget(name: "VeilOutputTests", dependencies: ["VeilTestSupport", "VeilCore", "VeilMetrics", "VeilOutput", "VeilMedia",
                                                             .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "VeilStatusTests", dependencies: ["VeilStatus",
+        .testTarget(name: "VeilStatusTests", dependencies: ["VeilStatus", "VeilMetrics",
                                                             .product(name: "Logging", package: "swift-log"),
                                                             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         .testTarget(name: "VeilLiveTests", dependencies: ["VeilTestSupport", "VeilCore", "VeilLive", "VeilPipeline", "VeilCapture", "VeilMedia", "VeilVision", "VeilAnonymize",

@@ -5,6 +5,7 @@ import VeilConfig
 import VeilCore
 import VeilLive
 import VeilMedia
+import VeilMetrics
 import VeilOutput
 import VeilPipeline
 import VeilStatus
@@ -24,8 +25,10 @@ final class CameraPipeline: Sendable {
     /// Loads the models and opens the source and outputs; nothing runs until `start`. Throws on what
     /// the camera can never run with (models, donors, an output's key file); a missing camera is not
     /// one of them: it shows the offline slate until it appears.
-    init(camera: VeilConfiguration.Camera, anonymize: VeilConfiguration.Anonymize, journal: StabilityJournal?, logger base: Logger) throws {
+    init(camera: VeilConfiguration.Camera, anonymize: VeilConfiguration.Anonymize, journal: StabilityJournal?,
+         registry: MeterRegistry, logger base: Logger) throws {
         self.camera = camera
+        let meters = CameraMeters(camera: camera.name, registry: registry)
         self.anonymize = anonymize
         var logger = base
         logger[metadataKey: "camera"] = "\(camera.name)"
@@ -38,12 +41,13 @@ final class CameraPipeline: Sendable {
             let request = CaptureRequest(size: camera.size,
                                          framesPerSecond: Double(camera.fps), formats: Self.formats(camera.format),
                                          timeoutSeconds: timeout)
-            let device = CameraFrameSource.device(camera: camera.name, path: path, request: request, logger: logger)
+            let device = CameraFrameSource.device(camera: camera.name, path: path, request: request, meters: meters,
+                                                  logger: logger)
             cameraSource = device
             source = device
         case .stream(let url):
             let stream = CameraFrameSource.stream(camera: camera.name, url: url, width: camera.size.width, height: camera.size.height,
-                                                  frameRate: Double(camera.fps), timeout: timeout, logger: logger)
+                                                  frameRate: Double(camera.fps), timeout: timeout, meters: meters, logger: logger)
             cameraSource = stream
             source = stream
         case .file(let path):
@@ -54,7 +58,7 @@ final class CameraPipeline: Sendable {
         }
 
         var setup = LiveCamera.Setup(name: camera.name, width: camera.size.width, height: camera.size.height,
-                                     frameRate: Double(camera.fps))
+                                     frameRate: Double(camera.fps), meters: meters)
         setup.anonymizer.mode = anonymize.mode
         setup.anonymizer.identityMargin = Float(anonymize.identityMargin)
         if let consent = anonymize.consent {
@@ -118,38 +122,17 @@ final class CameraPipeline: Sendable {
         return "\(camera.name) \(state) in \(stats.framesIn) out \(stats.framesOut) dropped \(stats.dropped)"
     }
 
-    /// The camera's figures for /metrics, /healthz and /status.
+    /// The camera's state for /metrics, /healthz and /status; its counters are in the registry.
     var status: CameraStatus {
-        let stats = pipeline.statistics
-        let faces = anonymizer.counts
-        let output = live.outputs?.statistics ?? OutputStatistics()
+        let latency = pipeline.statistics.latency
         let connection = cameraSource?.connection
         var status = CameraStatus(name: camera.name, source: Redaction.source(camera.source), online: connection?.online ?? true,
                                   secondsSinceProgress: secondsSinceProgress)
-        status.losses = connection?.losses ?? 0
-        status.reconnects = connection?.reopenings ?? 0
-        status.driverDrops = connection?.driverDrops ?? 0
-        status.framesIn = stats.framesIn
-        status.framesOut = stats.framesOut
-        status.dropped = stats.dropped
-        status.failClosed = stats.failClosed
-        status.noPassInTime = stats.noPassInTime
-        status.recallIncidents = stats.recallIncidents
-        status.secondOpinionPasses = stats.secondOpinionPasses
-        status.tracked = stats.tracked
-        status.quickCover = stats.quickCover
-        status.droppedLate = stats.droppedLate
-        status.placeholders = stats.placeholders
-        status.latencyP50 = stats.latency.percentile(0.5)
-        status.latencyP95 = stats.latency.percentile(0.95)
-        status.latencyP99 = stats.latency.percentile(0.99)
-        status.latencyMax = stats.latency.maximum
-        status.latencyBuckets = CameraStatus.latencyBucketBounds.map { ($0, stats.latency.count(atMost: $0)) }
-            + [(.infinity, stats.latency.count)]
-        status.faces = Dictionary(uniqueKeysWithValues: faces.faces.map { ($0.key.rawValue, $0.value) })
-        status.identityChecks = faces.identityChecks
-        status.identityIncidents = faces.incidents
-        status.identityDistanceMin = faces.identityDistanceMin.map(Double.init)
+        status.latencyP50 = latency.percentile(0.5)
+        status.latencyP95 = latency.percentile(0.95)
+        status.latencyP99 = latency.percentile(0.99)
+        status.latencyMax = latency.maximum
+        status.identityDistanceMin = anonymizer.counts.identityDistanceMin.map(Double.init)
         for seconds in [1, 60] {
             let window = anonymizer.stability(lastSeconds: seconds)
             status.stability["\(seconds)s"] = StabilityWindowValue(
@@ -157,16 +140,9 @@ final class CameraPipeline: Sendable {
                 jitterInput: window.jitterInput, jitterOutput: window.jitterOutput, identityChecks: window.identityChecks,
                 identityPassRatio: window.identityPassRatio)
         }
-        status.stabilitySamples = stats.stabilitySamples
-        status.stabilitySeconds = stats.stabilitySeconds
-        status.identitySeconds = anonymizer.identityChecks?.cost.seconds ?? 0
-        status.outputs = output.outputs.map {
-            OutputStatusValue(name: $0.name, sent: $0.sent, bytes: $0.bytes, errors: $0.errors, dropped: $0.dropped,
-                              paused: $0.paused, lastError: $0.lastError)
+        status.outputs = (live.outputs?.statistics.outputs ?? []).map {
+            OutputStateValue(name: $0.name, paused: $0.paused, lastError: $0.lastError)
         }
-        status.framesEncoded = output.framesEncoded
-        status.encodeErrors = output.encodeErrors
-        status.outputFramesDropped = output.framesDropped
         return status
     }
 

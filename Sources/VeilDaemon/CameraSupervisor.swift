@@ -1,12 +1,13 @@
 import CProcess
 import Foundation
-import Synchronization
 import Logging
 import ServiceLifecycle
+import Synchronization
 import UnixSignals
 import VeilConfig
 import VeilCore
 import VeilLive
+import VeilMetrics
 import VeilPipeline
 import VeilStatus
 import VeilSystemd
@@ -21,6 +22,8 @@ public final class CameraSupervisor: Service, StatusSource, @unchecked Sendable 
     private let notifier: SystemdNotifier
     private let logger: Logger
     private let journal: StabilityJournal?
+    /// Where every camera counts; a camera rebuilt by a reload continues its counters.
+    private let registry: MeterRegistry
     private let lock = NSLock()
     private var configuration: VeilConfiguration
     private var pipelines: [CameraPipeline] = []
@@ -29,22 +32,26 @@ public final class CameraSupervisor: Service, StatusSource, @unchecked Sendable 
     /// anything starts.
     /// `journal`: the stability log every camera writes to, if any.
     public init(configPath: String, configuration: VeilConfiguration, notifier: SystemdNotifier, journal: StabilityJournal?,
-                logger: Logger) throws {
+                registry: MeterRegistry, logger: Logger) throws {
         self.configPath = configPath
+        self.registry = registry
         self.configuration = configuration
         self.notifier = notifier
         self.journal = journal
         self.logger = logger
-        pipelines = try Self.build(configuration.cameras, anonymize: configuration.anonymize, journal: journal, logger: logger)
+        pipelines = try Self.build(configuration.cameras, anonymize: configuration.anonymize, journal: journal, registry: registry,
+                                   logger: logger)
     }
 
     /// Builds the cameras side by side: each loads its own models (a second or two of CPU), which
     /// would otherwise add up before READY=1. Throws the first camera's error, in config order.
     private static func build(_ cameras: [VeilConfiguration.Camera], anonymize: VeilConfiguration.Anonymize,
-                              journal: StabilityJournal?, logger: Logger) throws -> [CameraPipeline] {
+                              journal: StabilityJournal?, registry: MeterRegistry, logger: Logger) throws -> [CameraPipeline] {
         let results = Mutex([Result<CameraPipeline, Error>?](repeating: nil, count: cameras.count))
         DispatchQueue.concurrentPerform(iterations: cameras.count) { index in
-            let result = Result { try CameraPipeline(camera: cameras[index], anonymize: anonymize, journal: journal, logger: logger) }
+            let result = Result {
+                try CameraPipeline(camera: cameras[index], anonymize: anonymize, journal: journal, registry: registry, logger: logger)
+            }
             results.withLock { $0[index] = result }
         }
         return try results.withLock { try $0.map { try $0!.get() } }
@@ -154,7 +161,8 @@ public final class CameraSupervisor: Service, StatusSource, @unchecked Sendable 
                     kept.append(same)
                     next.append(same)
                 } else {
-                    let pipeline = try CameraPipeline(camera: camera, anonymize: new.anonymize, journal: journal, logger: logger)
+                    let pipeline = try CameraPipeline(camera: camera, anonymize: new.anonymize, journal: journal, registry: registry,
+                                                      logger: logger)
                     built.append(pipeline)
                     next.append(pipeline)
                 }

@@ -1,6 +1,7 @@
 import Logging
 import ServiceLifecycle
 import VeilConfig
+import VeilMetrics
 import VeilPipeline
 import VeilStatus
 import VeilSystemd
@@ -20,12 +21,13 @@ public enum Daemon {
         // Closed after the cameras, which write their summaries as they stop.
         defer { journal?.close() }
         journal?.start()
+        let registry = MeterRegistry.process
         let supervisor = try CameraSupervisor(configPath: configPath, configuration: configuration,
-                                              notifier: SystemdNotifier(), journal: journal, logger: logger)
+                                              notifier: SystemdNotifier(), journal: journal, registry: registry, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         // Started first, stopped last: /healthz answers for the whole of the cameras' lives.
         if let http = configuration.daemon.http {
-            services.append(.init(service: StatusServer(host: http.host, port: http.port, source: supervisor,
+            services.append(.init(service: StatusServer(host: http.host, port: http.port, registry: registry, source: supervisor,
                                                         stallLimit: supervisor.stallLimit, logger: logger)))
         }
         services.append(.init(service: supervisor, successTerminationBehavior: .gracefullyShutdownGroup))

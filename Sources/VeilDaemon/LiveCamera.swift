@@ -3,6 +3,7 @@ import Logging
 import Synchronization
 import VeilCore
 import VeilLive
+import VeilMetrics
 import VeilOutput
 import VeilPipeline
 
@@ -27,9 +28,12 @@ public final class LiveCamera: Sendable {
         public var outputs: [OutputSpec] = []
         public var encoder = EncoderOptions()
         public var journal: StabilityJournal?
+        /// Its counters, in the daemon's registry; a benchmark's camera has a registry of its own.
+        public var meters: CameraMeters
 
-        public init(name: String, width: Int, height: Int, frameRate: Double) {
+        public init(name: String, width: Int, height: Int, frameRate: Double, meters: CameraMeters? = nil) {
             self.name = name
+            self.meters = meters ?? CameraMeters(camera: name)
             self.width = width
             self.height = height
             self.frameRate = frameRate
@@ -48,10 +52,10 @@ public final class LiveCamera: Sendable {
     public init(_ setup: Setup, source: FrameSource, logger: Logger) throws {
         let models = try LiveModels(settings: setup.anonymizer, width: setup.width, height: setup.height,
                                     frameRate: setup.frameRate, detectorWidth: setup.detectorWidth, donors: setup.donors,
-                                    camera: setup.name, journal: setup.journal, logger: logger)
+                                    camera: setup.name, journal: setup.journal, meters: setup.meters, logger: logger)
         let outputs = setup.outputs.isEmpty ? nil
             : try CameraOutputs(camera: setup.name, width: setup.width, height: setup.height, frameRate: setup.frameRate,
-                                encoder: setup.encoder, outputs: setup.outputs, logger: logger)
+                                encoder: setup.encoder, outputs: setup.outputs, meters: setup.meters, logger: logger)
         self.outputs = outputs
         anonymizer = models.anonymizer
         detectorInput = (models.detector.inputWidth, models.detector.inputHeight)
@@ -60,7 +64,7 @@ public final class LiveCamera: Sendable {
         } ?? models.detector
         let progress = progress
         pipeline = LivePipeline(source: source, detector: detector, anonymizer: models.anonymizer, settings: setup.live,
-                                secondOpinion: models.secondOpinion) { frame, _ in
+                                secondOpinion: models.secondOpinion, meters: setup.meters) { frame, _ in
             outputs?.submit(frame.picture, captureTime: frame.captureTime)
             progress.mark()
         }

@@ -3,6 +3,7 @@ import Logging
 import VeilCapture
 import VeilCore
 import VeilMedia
+import VeilMetrics
 import VeilPipeline
 
 /// An opened camera, as `CameraFrameSource` reads it until it fails.
@@ -52,7 +53,9 @@ public final class CameraFrameSource: FrameSource, @unchecked Sendable {
     private var offlineSince: UInt64?
     private var nextSlate: UInt64 = 0
     private let stateLock = NSLock()
-    private var state = ConnectionState()
+    private var online = false
+    /// Losses, reopenings and driver drops, in the camera's meters.
+    private let meters: CameraMeters
     private lazy var slate: Picture = {
         let picture = Picture(width: width, height: height)
         Slate.draw(camera: camera, into: picture)
@@ -69,9 +72,10 @@ public final class CameraFrameSource: FrameSource, @unchecked Sendable {
         public var driverDrops = 0
     }
 
-    init(camera: String, source: String, width: Int, height: Int, frameRate: Double, logger: Logger,
+    init(camera: String, source: String, width: Int, height: Int, frameRate: Double, meters: CameraMeters? = nil, logger: Logger,
          open: @escaping @Sendable () throws -> CameraLink) {
         self.camera = camera
+        self.meters = meters ?? CameraMeters(camera: camera)
         shownSource = Redaction.source(source)
         self.width = width
         self.height = height
@@ -81,9 +85,10 @@ public final class CameraFrameSource: FrameSource, @unchecked Sendable {
     }
 
     /// A V4L2 device; a camera that grants another size than the pipeline's is scaled to it.
-    public static func device(camera: String, path: String, request: CaptureRequest, logger: Logger) -> CameraFrameSource {
+    public static func device(camera: String, path: String, request: CaptureRequest, meters: CameraMeters? = nil,
+                              logger: Logger) -> CameraFrameSource {
         CameraFrameSource(camera: camera, source: path, width: request.size.width, height: request.size.height,
-                          frameRate: request.framesPerSecond ?? 30, logger: logger) {
+                          frameRate: request.framesPerSecond ?? 30, meters: meters, logger: logger) {
             try DeviceLink(path: path, request: request)
         }
     }
@@ -91,20 +96,24 @@ public final class CameraFrameSource: FrameSource, @unchecked Sendable {
     /// A network stream, decoded and scaled to `width` x `height`; no open, probe or read of it waits
     /// longer than `timeout` seconds.
     public static func stream(camera: String, url: String, width: Int, height: Int, frameRate: Double, timeout: Double,
-                              logger: Logger) -> CameraFrameSource {
-        CameraFrameSource(camera: camera, source: url, width: width, height: height, frameRate: frameRate, logger: logger) {
+                              meters: CameraMeters? = nil, logger: Logger) -> CameraFrameSource {
+        CameraFrameSource(camera: camera, source: url, width: width, height: height, frameRate: frameRate, meters: meters,
+                          logger: logger) {
             try StreamLink(url: url, options: LiveInputOptions(timeout: timeout))
         }
     }
 
     public var connection: ConnectionState {
-        stateLock.lock()
-        defer { stateLock.unlock() }
-        return state
+        ConnectionState(online: isOnline, losses: meters.losses.total, reopenings: meters.reconnects.total,
+                        driverDrops: meters.driverDrops.total)
     }
 
     /// Whether frames come from the camera now (else the slate); read from any thread.
-    public var isOnline: Bool { connection.online }
+    public var isOnline: Bool {
+        stateLock.lock()
+        defer { stateLock.unlock() }
+        return online
+    }
 
     public func read(into picture: Picture) throws -> SourceFrame? {
         let interval = UInt64(1e9 / frameRate)
@@ -114,7 +123,7 @@ public final class CameraFrameSource: FrameSource, @unchecked Sendable {
                     let dropsBefore = link.driverDrops
                     let captureTime = try link.read(into: picture)
                     let dropped = link.driverDrops - dropsBefore
-                    if dropped > 0 { update { $0.driverDrops += dropped } }
+                    if dropped > 0 { meters.driverDrops.increment(by: dropped) }
                     picture.pts = Int64(captureTime / 1000)
                     return SourceFrame(captureTime: captureTime)
                 } catch {
@@ -147,10 +156,8 @@ public final class CameraFrameSource: FrameSource, @unchecked Sendable {
             link = opened
             backoff.reset()
             lastFailure = nil
-            update {
-                $0.online = true
-                if offlineSince != nil { $0.reopenings += 1 }
-            }
+            setOnline(true)
+            if offlineSince != nil { meters.reconnects.increment() }
             if let since = offlineSince {
                 let seconds = Double(MonotonicClock.now() - since) / 1e9
                 logger.notice("camera \(camera): \(shownSource) is back after \(String(format: "%.1f", seconds)) s: \(opened.summary)")
@@ -171,18 +178,16 @@ public final class CameraFrameSource: FrameSource, @unchecked Sendable {
         }
     }
 
-    private func update(_ change: (inout ConnectionState) -> Void) {
+    private func setOnline(_ isOnline: Bool) {
         stateLock.lock()
-        change(&state)
+        online = isOnline
         stateLock.unlock()
     }
 
     private func lose(reason: String) {
         link = nil
-        update {
-            $0.online = false
-            $0.losses += 1
-        }
+        setOnline(false)
+        meters.losses.increment()
         offlineSince = MonotonicClock.now()
         lastFailure = nil
         nextAttempt = 0

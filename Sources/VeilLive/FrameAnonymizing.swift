@@ -3,6 +3,7 @@ import Logging
 import VeilAnonymize
 import VeilCore
 import VeilMedia
+import VeilMetrics
 import VeilPipeline
 import VeilVision
 
@@ -42,7 +43,10 @@ public final class TrackingAnonymizer: FrameAnonymizing, @unchecked Sendable {
     private let journal: StabilityJournal?
     private let started = MonotonicClock.now()
     private let countsLock = NSLock()
-    private var tally = FaceCounts()
+    /// Faces by how they were handled, identity checks and incidents, in the camera's meters.
+    private let meters: CameraMeters
+    private let facesMeters: [FaceHandling: Tally]
+    private var identityDistanceMin: Float?
     private var windows = StabilityWindows()
     private var frame = 0
     private var lastMinuteLogged = 0
@@ -50,7 +54,11 @@ public final class TrackingAnonymizer: FrameAnonymizing, @unchecked Sendable {
     private var newConsent: ConsentList??
 
     /// `journal`: the stability log this camera's faces and windows are written to, if any.
-    public init(_ anonymizer: FaceAnonymizer, identityChecks: IdentityCheckQueue?, camera: String = "", journal: StabilityJournal? = nil) {
+    public init(_ anonymizer: FaceAnonymizer, identityChecks: IdentityCheckQueue?, camera: String = "", journal: StabilityJournal? = nil,
+                meters: CameraMeters? = nil) {
+        let meters = meters ?? CameraMeters(camera: camera)
+        self.meters = meters
+        facesMeters = Dictionary(uniqueKeysWithValues: FaceHandling.allCases.map { ($0, meters.faces($0.rawValue)) })
         self.anonymizer = anonymizer
         self.identityChecks = identityChecks
         self.camera = camera
@@ -83,11 +91,11 @@ public final class TrackingAnonymizer: FrameAnonymizing, @unchecked Sendable {
         let time = secondsSinceStart
         countsLock.lock()
         for record in records {
-            tally.faces[record.handling, default: 0] += 1
-            if record.incident != nil { tally.incidents += 1 }
+            facesMeters[record.handling]?.increment()
+            if record.incident != nil { meters.identityIncidents.increment() }
             if let distance = record.identityDistance {
-                tally.identityChecks += 1
-                tally.identityDistanceMin = min(tally.identityDistanceMin ?? distance, distance)
+                meters.identityChecks.increment()
+                identityDistanceMin = min(identityDistanceMin ?? distance, distance)
             }
         }
         windows.add(records, at: time, margin: anonymizer.settings.identityMargin)
@@ -124,8 +132,10 @@ public final class TrackingAnonymizer: FrameAnonymizing, @unchecked Sendable {
     /// What has been done to faces so far; read from any thread.
     public var counts: FaceCounts {
         countsLock.lock()
-        defer { countsLock.unlock() }
-        return tally
+        let distanceMin = identityDistanceMin
+        countsLock.unlock()
+        return FaceCounts(faces: facesMeters.compactMapValues { $0.total > 0 ? $0.total : nil }, identityChecks: meters.identityChecks.total,
+                          incidents: meters.identityIncidents.total, identityDistanceMin: distanceMin)
     }
 
     /// Stability and identity over the last `seconds` whole seconds; read from any thread.
@@ -151,7 +161,7 @@ public final class TrackingAnonymizer: FrameAnonymizing, @unchecked Sendable {
     }
 }
 
-/// Faces handled by a camera so far.
+/// Faces handled by a camera so far: its meters as they stand, and the smallest identity distance.
 public struct FaceCounts {
     /// By how: swapped, tracked, covered, consented.
     public var faces: [FaceHandling: Int] = [:]
@@ -170,7 +180,8 @@ public struct LiveModels {
 
     /// `detectorWidth`: the detector's input width; nil: FaceSizePromise's live width for `width`.
     public init(settings: AnonymizerSettings, width: Int, height: Int, frameRate: Double, detectorWidth: Int? = nil,
-                donors: String? = nil, camera: String = "", journal: StabilityJournal? = nil, logger: Logger) throws {
+                donors: String? = nil, camera: String = "", journal: StabilityJournal? = nil, meters: CameraMeters? = nil,
+                logger: Logger) throws {
         let models = try FaceModels(for: settings, data: DataDirectory.locate(), donors: donors)
         var checks: IdentityCheckQueue?
         if let faceEncoder = models.encoder {
@@ -183,6 +194,6 @@ public struct LiveModels {
         tuned.identityCheckInterval = max(1, Int(frameRate.rounded()))
         anonymizer = TrackingAnonymizer(FaceAnonymizer(settings: tuned, predictor: models.predictor, checks: checks.map(IdentityChecks.deferred),
                                                        donors: models.donors, logger: logger),
-                                        identityChecks: checks, camera: camera, journal: journal)
+                                        identityChecks: checks, camera: camera, journal: journal, meters: meters)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import VeilMetrics
 import VeilCore
 import VeilMedia
 
@@ -46,7 +47,11 @@ public final class FrameRing {
     /// absorbs a late frame without a drop.
     public static let minimumCapacity = 4
 
-    public init(capacity: Int, width: Int, height: Int) {
+    /// Counts each frame dropped into the camera's meters too.
+    private let droppedMeter: Tally?
+
+    public init(capacity: Int, width: Int, height: Int, dropped: Tally? = nil) {
+        droppedMeter = dropped
         precondition(capacity >= FrameRing.minimumCapacity, "a frame ring needs \(FrameRing.minimumCapacity)+ slots")
         self.capacity = capacity
         frames = (0..<capacity).map { LiveFrame(width: width, height: height, index: $0) }
@@ -79,6 +84,7 @@ public final class FrameRing {
         head = (head + 1) % capacity
         queued -= 1
         droppedCount += 1
+        droppedMeter?.increment()
         return frame
     }
 

@@ -2,9 +2,11 @@ import Foundation
 import VeilAnonymize
 import VeilCore
 import VeilMedia
+import VeilMetrics
 import VeilVision
 
-/// What a pipeline has done so far.
+/// What the pipeline has done so far: its meters as they stand, and what only the pipeline keeps
+/// (detection passes, scene changes, the latency histogram with its percentiles).
 public struct LiveStatistics {
     /// Frames captured, and frames handed to the output.
     public var framesIn = 0
@@ -73,7 +75,9 @@ public final class LivePipeline: @unchecked Sendable {
     /// result for one of them is compared with.
     private var handledRegions: [Int: [Box]] = [:]
     private let lock = NSLock()
+    /// What only the pipeline keeps: scene changes and the latency histogram; the rest is in `meters`.
     private var stats = LiveStatistics()
+    public let meters: CameraMeters
     private var stopping = false
     private var ended = false
     private var failure: Error?
@@ -111,33 +115,49 @@ public final class LivePipeline: @unchecked Sendable {
     private var unappliedPasses: [DetectionResult] = []
 
     /// `secondOpinion`: another detector that looks at frames as the CPU allows (nil: none).
+    /// `meters`: the camera's counters in the daemon's registry (by default, a registry of its own).
     public init(source: FrameSource, detector: FaceDetecting, anonymizer: FrameAnonymizing, settings: LiveSettings = LiveSettings(),
-                secondOpinion: SecondOpinionDetector? = nil, output: @escaping Output) {
+                secondOpinion: SecondOpinionDetector? = nil, meters: CameraMeters = CameraMeters(camera: "live"),
+                output: @escaping Output) {
         let interval = 1 / max(source.frameRate, 1)
         self.settings = settings
         budget = settings.budget ?? Double(LatencyBudget.defaultMilliseconds(fps: Int(source.frameRate.rounded()))) / 1000
         self.source = source
         self.anonymizer = anonymizer
         self.output = output
+        self.meters = meters
         // Frames wait in the ring for their pass: room for a budget's worth of them, one being handled
         // and one being filled.
         let waiting = Int((budget / interval).rounded(.up))
         ring = FrameRing(capacity: max(FrameRing.minimumCapacity, settings.ringCapacity, waiting + 2), width: source.width,
-                         height: source.height)
+                         height: source.height, dropped: meters.framesDropped)
         // Guesses until the first frames are measured: a pass and the anonymizer a third of the budget each.
         worker = DetectionWorker(detector: detector, width: source.width, height: source.height, firstGuess: budget / 3)
-        self.secondOpinion = secondOpinion.map { SecondOpinionWorker(detector: $0, width: source.width, height: source.height) }
+        self.secondOpinion = secondOpinion.map { SecondOpinionWorker(detector: $0, width: source.width, height: source.height,
+                                                                           passes: meters.secondOpinionPasses) }
         expectedCost = budget / 3 * 1e9
     }
 
     public var statistics: LiveStatistics {
         lock.lock()
-        defer { lock.unlock() }
         var copy = stats
-        (copy.framesIn, copy.dropped) = ring.counts
+        lock.unlock()
+        copy.framesIn = meters.framesIn.total
+        copy.framesOut = meters.framesOut.total
+        copy.dropped = meters.framesDropped.total
+        copy.failClosed = meters.failClosed.total
+        copy.noPassInTime = meters.noPassInTime.total
+        copy.tracked = meters.tracked.total
+        copy.quickCover = meters.quickCover.total
+        copy.droppedLate = meters.droppedLate.total
+        copy.placeholders = meters.placeholders.total
+        copy.recallIncidents = meters.recallIncidents.total
+        copy.secondOpinionPasses = meters.secondOpinionPasses.total
+        copy.stabilitySamples = meters.stabilitySamples.total
+        copy.stabilitySeconds = meters.stabilitySeconds.total
         copy.detectorFailures = worker.failedPasses
         (copy.detectionPasses, copy.detectionSeconds) = worker.passes
-        if let secondOpinion { (copy.secondOpinionPasses, copy.secondOpinionSeconds) = secondOpinion.passes }
+        copy.secondOpinionSeconds = secondOpinion?.secondsSpent ?? 0
         return copy
     }
 
@@ -185,6 +205,7 @@ public final class LivePipeline: @unchecked Sendable {
                     self.worker.submit(frame)
                     self.secondOpinion?.offer(frame)
                 })
+                meters.framesIn.increment()
             } catch {
                 ring.discard(frame)
                 lock.lock()
@@ -210,7 +231,7 @@ public final class LivePipeline: @unchecked Sendable {
 
     private func handle(_ frame: LiveFrame) {
         if frame.isPlaceholder {
-            count { $0.placeholders += 1 }
+            meters.placeholders.increment()
             return emit(frame, .placeholder)
         }
         let deadline = frame.captureTime + UInt64(budget * 1e9)
@@ -232,10 +253,10 @@ public final class LivePipeline: @unchecked Sendable {
             case .wait(let until):
                 worker.waitForPass(until: until)
             case .drop:
-                count { $0.droppedLate += 1 }
+                meters.droppedLate.increment()
                 return
             case .coverWhole:
-                count { $0.noPassInTime += 1 }
+                meters.noPassInTime.increment()
                 return failClosed(frame)
             case .quickCover, .anonymize:
                 pass = state.finished
@@ -265,10 +286,10 @@ public final class LivePipeline: @unchecked Sendable {
                 pass: pass.detections.map(\.box), framesAhead: framesAhead,
                 unapplied: unappliedPasses.map { ($0.detections.map(\.box), frame.sequence - $0.sequence) })
             for region in regions { Cover.apply(settings.quickCover, over: region, in: frame.picture) }
-            count { $0.quickCover += 1 }
+            meters.quickCover.increment()
             return emit(frame, .quickCover)
         }
-        if framesAhead > 0 { count { $0.tracked += 1 } }
+        if framesAhead > 0 { meters.tracked.increment() }
         takeSecondOpinions(before: frame.sequence)
         takeUnappliedPasses(before: frame.sequence)
         lastAppliedPass = pass.sequence
@@ -311,7 +332,7 @@ public final class LivePipeline: @unchecked Sendable {
             let framesAgo = sequence - result.sequence
             if let handled = handledRegions[result.sequence] {
                 let missed = SecondOpinion.missed(result.faces, handled: handled)
-                if !missed.isEmpty { count { $0.recallIncidents += missed.count } }
+                if !missed.isEmpty { meters.recallIncidents.increment(by: missed.count) }
                 anonymizer.coverMissedFaces(missed, framesAgo: framesAgo, incident: true)
             } else {
                 anonymizer.coverMissedFaces(SecondOpinion.missed(result.faces, handled: anonymizer.trackedRegions), framesAgo: framesAgo,
@@ -337,6 +358,7 @@ public final class LivePipeline: @unchecked Sendable {
     private func proveStability(_ frame: LiveFrame) {
         let identitySeconds = anonymizer.identityChecks?.cost.seconds ?? 0
         proofAllowance = min(proofAllowance + budget * LivePipeline.proofShare - (identitySeconds - identitySecondsCharged), budget)
+        meters.identitySeconds.increment(by: identitySeconds - identitySecondsCharged)
         identitySecondsCharged = identitySeconds
         let nextFrameDue = Double(frame.captureTime) + 1e9 / max(source.frameRate, 1)
         let measure = stabilityCost <= proofAllowance && ring.waiting == 0
@@ -345,14 +367,12 @@ public final class LivePipeline: @unchecked Sendable {
         guard measure else { return }
         proofAllowance -= proof
         if proof > 0 { stabilityCost += (proof - stabilityCost) * 0.2 }
-        count {
-            $0.stabilitySamples += 1
-            $0.stabilitySeconds += proof
-        }
+        meters.stabilitySamples.increment()
+        meters.stabilitySeconds.increment(by: proof)
     }
 
     private func failClosed(_ frame: LiveFrame) {
-        count { $0.failClosed += 1 }
+        meters.failClosed.increment()
         let picture = frame.picture
         switch settings.onStall {
         case .blurFrame:
@@ -370,10 +390,9 @@ public final class LivePipeline: @unchecked Sendable {
     private func emit(_ frame: LiveFrame, _ handling: FrameHandling) {
         let latency = Double(MonotonicClock.now() - frame.captureTime) / 1e9
         output(frame, handling)
-        count {
-            $0.framesOut += 1
-            $0.latency.record(latency)
-        }
+        meters.framesOut.increment()
+        meters.latency.recordNanoseconds(Int64(latency * 1e9))
+        count { $0.latency.record(latency) }
     }
 
     private func count(_ update: (inout LiveStatistics) -> Void) {

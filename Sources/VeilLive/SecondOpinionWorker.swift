@@ -1,4 +1,5 @@
 import Foundation
+import VeilMetrics
 import VeilCore
 import VeilMedia
 import VeilPipeline
@@ -28,11 +29,13 @@ final class SecondOpinionWorker: @unchecked Sendable {
     private var busy = false
     private var stopped = false
     private var results: [Result] = []
-    private var passesRun = 0
-    private var secondsSpent = 0.0
+    /// Passes run, in the camera's meters.
+    private let passes: Tally
+    private var cpuSeconds = 0.0
 
-    init(detector: SecondOpinionDetector, width: Int, height: Int) {
+    init(detector: SecondOpinionDetector, width: Int, height: Int, passes: Tally) {
         self.detector = detector
+        self.passes = passes
         luma = Picture(width: width, height: height)
     }
 
@@ -74,11 +77,11 @@ final class SecondOpinionWorker: @unchecked Sendable {
         return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
     }
 
-    /// Passes run so far and the CPU seconds they took.
-    var passes: (count: Int, seconds: Double) {
+    /// CPU seconds the passes took so far.
+    var secondsSpent: Double {
         condition.lock()
         defer { condition.unlock() }
-        return (passesRun, secondsSpent)
+        return cpuSeconds
     }
 
     private func run() {
@@ -97,9 +100,9 @@ final class SecondOpinionWorker: @unchecked Sendable {
             let cpu = SecondOpinionWorker.threadCPUSeconds() - cpuStarted
             condition.lock()
             results.append(Result(sequence: sequence, faces: faces))
-            passesRun += 1
-            secondsSpent += cpu
+            cpuSeconds += cpu
             condition.unlock()
+            passes.increment()
             // Idle long enough to keep to the share, then take the next frame offered.
             let rest = cpu * (1 / SecondOpinionWorker.cpuShare - 1)
             MonotonicClock.sleep(until: MonotonicClock.now() + UInt64(rest * 1e9))

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import VeilCore
 import VeilMedia
+import VeilMetrics
 
 /// Every output of one camera. The pipeline's processing thread hands each anonymized frame to
 /// `submit`, which copies it into a small pool and returns at once. One encode thread takes frames
@@ -20,7 +21,9 @@ public final class CameraOutputs: @unchecked Sendable {
     private let statusSources: [() -> OutputStatus]
     private let logger: Logger
     private let lock = NSLock()
-    private var encoderStatistics = OutputStatistics()
+    /// The encode time; the counters are in `meters`.
+    private var encodeTime = TimingHistogram()
+    private let meters: CameraMeters
     private var loggedEncodeError: String?
     private let encodeDone = DispatchSemaphore(value: 0)
     private var started = false
@@ -36,8 +39,10 @@ public final class CameraOutputs: @unchecked Sendable {
     /// Checks everything that can be checked before the first frame: sizes, addresses, key files
     /// (mode 0600, owned by this process's user), recording directories (created if missing) and
     /// the encoder, which is opened here. Throws a one-line `UserError` or `MediaError`.
+    /// `meters`: the camera's counters in the daemon's registry (by default, a registry of its own).
     public init(camera: String, width: Int, height: Int, frameRate: Double, encoder options: EncoderOptions,
-                outputs: [OutputSpec], logger: Logger) throws {
+                outputs: [OutputSpec], meters: CameraMeters? = nil, logger: Logger) throws {
+        let meters = meters ?? CameraMeters(camera: camera)
         guard !camera.isEmpty, !camera.contains("/") else {
             throw UserError("camera name '\(camera)' cannot name recording files (empty, or contains '/')")
         }
@@ -62,7 +67,7 @@ public final class CameraOutputs: @unchecked Sendable {
                 if case let .srtp(_, _, keyFile) = spec { key = try SRTPKey(file: keyFile) }
                 let name = "\(key == nil ? "rtp" : "srtp") \(address)"
                 let sink = try RTPSink(address: address, sdpPath: sdpPath, key: key, name: name)
-                let output = PacketOutput(name: name, sink: sink, stream: encoder!.stream, logger: logger)
+                let output = PacketOutput(name: name, sink: sink, stream: encoder!.stream, meters: meters.output(name), logger: logger)
                 packetOutputs.append(output)
                 statusSources.append { output.statistics }
             case let .record(directory, segmentSeconds, container, maxTotalBytes):
@@ -78,16 +83,19 @@ public final class CameraOutputs: @unchecked Sendable {
                 let sink = RecordSink(directory: RecordingDirectory(path: directory, camera: camera, maxTotalBytes: maxTotalBytes),
                                       container: container, segmentSeconds: segmentSeconds, bitrateKbps: options.bitrateKbps,
                                       logger: logger)
-                let output = PacketOutput(name: "record \(directory)", sink: sink, stream: encoder!.stream, logger: logger)
+                let name = "record \(directory)"
+                let output = PacketOutput(name: name, sink: sink, stream: encoder!.stream, meters: meters.output(name), logger: logger)
                 packetOutputs.append(output)
                 statusSources.append { output.statistics }
             case let .loopback(devicePath):
-                let output = LoopbackOutput(devicePath: devicePath, width: width, height: height, logger: logger)
+                let output = LoopbackOutput(devicePath: devicePath, width: width, height: height,
+                                            meters: meters.output("loopback \(devicePath)"), logger: logger)
                 loopbacks.append(output)
                 statusSources.append { output.statistics }
             }
         }
         self.camera = camera
+        self.meters = meters
         self.encoder = encoder
         self.packetOutputs = packetOutputs
         self.loopbacks = loopbacks
@@ -114,7 +122,7 @@ public final class CameraOutputs: @unchecked Sendable {
     /// (or when it is not of the size given to init).
     /// captureTime: CLOCK_MONOTONIC nanoseconds, which the output timestamps are made from.
     public func submit(_ picture: Picture, captureTime: UInt64) {
-        pool.offer(picture, captureTime: captureTime)
+        if !pool.offer(picture, captureTime: captureTime) { meters.encoderDropped.increment() }
     }
 
     /// Encodes the frames already submitted, flushes the encoder, finishes every output (the
@@ -132,10 +140,14 @@ public final class CameraOutputs: @unchecked Sendable {
     }
 
     public var statistics: OutputStatistics {
+        var copy = OutputStatistics()
         lock.lock()
-        var copy = encoderStatistics
+        copy.encodeTime = encodeTime
         lock.unlock()
-        (copy.framesSubmitted, copy.framesDropped) = pool.counts
+        copy.framesSubmitted = pool.counts.offered
+        copy.framesDropped = meters.encoderDropped.total
+        copy.framesEncoded = meters.framesEncoded.total
+        copy.encodeErrors = meters.encodeErrors.total
         copy.outputs = statusSources.map { $0() }
         return copy
     }
@@ -148,7 +160,10 @@ public final class CameraOutputs: @unchecked Sendable {
                 do {
                     try encoder.encode(frame.picture, captureTime: frame.captureTime, emit: fanOut)
                     let seconds = Double(MonotonicClock.now() - begin) / 1e9
-                    updateEncoder { $0.framesEncoded += 1; $0.encodeTime.record(seconds) }
+                    meters.framesEncoded.increment()
+                    lock.lock()
+                    encodeTime.record(seconds)
+                    lock.unlock()
                     loggedEncodeError = nil
                 } catch {
                     encodeFailed(error)
@@ -173,16 +188,10 @@ public final class CameraOutputs: @unchecked Sendable {
     }
 
     private func encodeFailed(_ error: Error) {
-        updateEncoder { $0.encodeErrors += 1 }
+        meters.encodeErrors.increment()
         let text = String(describing: error)
         guard text != loggedEncodeError else { return }
         loggedEncodeError = text
         logger.error("encoding failed: \(text)")
-    }
-
-    private func updateEncoder(_ change: (inout OutputStatistics) -> Void) {
-        lock.lock()
-        change(&encoderStatistics)
-        lock.unlock()
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import VeilCore
 import VeilMedia
+import VeilMetrics
 
 /// Raw frames to a v4l2loopback device, on its own thread behind a two-picture pool, so that a
 /// device nobody reads (or one that went away) never holds up the encoder. A missing or failed
@@ -18,19 +19,15 @@ final class LoopbackOutput: @unchecked Sendable {
     private var device: LoopbackDevice?
     private var retryAt: UInt64 = 0
 
-    init(devicePath: String, width: Int, height: Int, logger: Logger) {
+    init(devicePath: String, width: Int, height: Int, meters: OutputMeters, logger: Logger) {
         self.devicePath = devicePath
         self.width = width
         self.height = height
         pool = FramePool(capacity: 2, width: width, height: height)
-        health = OutputHealth(name: "loopback \(devicePath)", maximumBackoffSeconds: 5, logger: logger)
+        health = OutputHealth(name: "loopback \(devicePath)", meters: meters, maximumBackoffSeconds: 5, logger: logger)
     }
 
-    var statistics: OutputStatus {
-        var copy = health.snapshot
-        copy.dropped += pool.counts.dropped
-        return copy
-    }
+    var statistics: OutputStatus { health.snapshot }
 
     func start() {
         WorkerThread.start(name: "veil-loopback") { [self] in
@@ -40,7 +37,9 @@ final class LoopbackOutput: @unchecked Sendable {
     }
 
     /// Copies the picture for the output's thread, or drops it if the thread is still busy.
-    func offer(_ picture: Picture, captureTime: UInt64) { pool.offer(picture, captureTime: captureTime) }
+    func offer(_ picture: Picture, captureTime: UInt64) {
+        if !pool.offer(picture, captureTime: captureTime) { health.meters.dropped.increment() }
+    }
 
     /// Writes what is queued, closes the device and returns once the thread has ended, or at
     /// `deadline` if a write is stuck: shutdown goes on without it.
@@ -59,16 +58,16 @@ final class LoopbackOutput: @unchecked Sendable {
 
     private func deliver(_ frame: FramePool.Frame) {
         if device == nil {
-            guard MonotonicClock.now() >= retryAt else { return health.count(\.skipped) }
+            guard MonotonicClock.now() >= retryAt else { return health.skipped() }
             do {
                 device = try LoopbackDevice(path: devicePath, width: width, height: height)
             } catch {
                 retryAt = health.failed(error)
-                return health.count(\.skipped)
+                return health.skipped()
             }
         }
         do {
-            guard try device!.write(frame.picture) else { return health.count(\.dropped) }
+            guard try device!.write(frame.picture) else { return health.meters.dropped.increment() }
             health.sent(bytes: LoopbackDevice.frameBytes(width: width, height: height), captureTime: frame.captureTime)
         } catch {
             device = nil

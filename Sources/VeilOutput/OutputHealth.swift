@@ -1,21 +1,23 @@
 import Foundation
 import Logging
 import VeilCore
-import VeilCore
+import VeilMetrics
 
-/// An output's counters and up/down state, shared by its thread (which updates them) and
-/// `statistics` readers. Logs each change of state once: paused (with the error), recovered.
-/// Failures while already paused only update `lastError`.
+/// An output's up/down state and its latency, shared by its thread (which updates them) and
+/// `statistics` readers; its counters go to the camera's meters. Logs each change of state once: paused
+/// (with the error), recovered. Failures while already paused only update `lastError`.
 final class OutputHealth {
     let name: String
+    let meters: OutputMeters
     private let logger: Logger
     private let lock = NSLock()
     private var status: OutputStatus
     /// Only the output's thread touches it.
     private var backoff: ReconnectBackoff
 
-    init(name: String, maximumBackoffSeconds: Double, logger: Logger) {
+    init(name: String, meters: OutputMeters, maximumBackoffSeconds: Double, logger: Logger) {
         self.name = name
+        self.meters = meters
         self.logger = logger
         status = OutputStatus(name: name)
         backoff = ReconnectBackoff(initialSeconds: 0.5, maximumSeconds: maximumBackoffSeconds)
@@ -23,19 +25,25 @@ final class OutputHealth {
 
     var snapshot: OutputStatus {
         lock.lock()
-        defer { lock.unlock() }
-        return status
+        var copy = status
+        lock.unlock()
+        copy.sent = meters.sent.total
+        copy.bytes = meters.bytes.total
+        copy.errors = meters.errors.total
+        copy.dropped = meters.dropped.total
+        return copy
     }
 
-    func count(_ counter: WritableKeyPath<OutputStatus, Int>) { update { $0[keyPath: counter] += 1 } }
+    /// A packet skipped while the output was down.
+    func skipped() { update { $0.skipped += 1 } }
 
     /// A packet or frame was handed over; clears a failure.
     func sent(bytes: Int, captureTime: UInt64) {
         let latency = Double(MonotonicClock.now() &- captureTime) / 1e9
+        meters.sent.increment()
+        meters.bytes.increment(by: bytes)
         var recovered = false
         update {
-            $0.sent += 1
-            $0.bytes += bytes
             $0.latency.record(latency)
             recovered = $0.paused
             $0.paused = false
@@ -49,10 +57,10 @@ final class OutputHealth {
     /// outside Veil, such as a full disk), else after the next step of a doubling backoff.
     func failed(_ error: Error, fixedInterval: Double? = nil) -> UInt64 {
         let text = String(describing: error)
+        meters.errors.increment()
         var wasPaused = false
         update {
             wasPaused = $0.paused
-            $0.errors += 1
             $0.paused = true
             $0.lastError = text
         }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import VeilCore
+import VeilMetrics
 
 /// One packet output with its own thread and bounded queue, so that a slow or failing destination
 /// never holds up the encoder or the camera's other outputs. A failure closes the sink; it is
@@ -21,17 +22,13 @@ final class PacketOutput: @unchecked Sendable {
     /// About two seconds of packets at 30 fps: rides out a stall of the disk or the network stack.
     static let queueCapacity = 64
 
-    init(name: String, sink: PacketSink, stream: EncodedStream, logger: Logger) {
+    init(name: String, sink: PacketSink, stream: EncodedStream, meters: OutputMeters, logger: Logger) {
         self.sink = sink
         self.stream = stream
-        health = OutputHealth(name: name, maximumBackoffSeconds: 30, logger: logger)
+        health = OutputHealth(name: name, meters: meters, maximumBackoffSeconds: 30, logger: logger)
     }
 
-    var statistics: OutputStatus {
-        var copy = health.snapshot
-        copy.dropped += queue.dropped
-        return copy
-    }
+    var statistics: OutputStatus { health.snapshot }
 
     func start() {
         WorkerThread.start(name: "veil-output") { [self] in
@@ -41,7 +38,10 @@ final class PacketOutput: @unchecked Sendable {
     }
 
     /// Never waits (see `queue`).
-    func offer(_ packet: EncodedPacket) { queue.push(packet) }
+    func offer(_ packet: EncodedPacket) {
+        // Offers end before `finish` closes the queue: a packet refused is one dropped.
+        if !queue.push(packet) { health.meters.dropped.increment() }
+    }
 
     /// Writes what is queued, closes the sink and returns once the thread has ended, or at `deadline`
     /// if the sink is stuck in a write (a hung disk or network mount): shutdown goes on without it.
@@ -68,13 +68,13 @@ final class PacketOutput: @unchecked Sendable {
 
     private func deliver(_ packet: EncodedPacket) {
         if !isOpen {
-            guard packet.isKeyframe, MonotonicClock.now() >= retryAt else { return health.count(\.skipped) }
+            guard packet.isKeyframe, MonotonicClock.now() >= retryAt else { return health.skipped() }
             do {
                 try sink.open(stream)
                 isOpen = true
             } catch {
                 fail(error)
-                return health.count(\.skipped)
+                return health.skipped()
             }
         }
         do {

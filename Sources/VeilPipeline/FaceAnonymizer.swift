@@ -6,7 +6,7 @@ import VeilVision
 import VeilCore
 
 /// How one face was handled in one frame.
-public enum FaceHandling: String {
+public enum FaceHandling: String, CaseIterable, Sendable {
     /// Donor face swapped onto landmarks from a fresh detection.
     case swapped
     /// Donor face swapped onto landmarks followed from the previous frame (no detection this frame).

@@ -1,7 +1,9 @@
 import Foundation
+import VeilMetrics
 
-/// `/status`: the cameras' figures as JSON with sorted, snake_case keys. Built field by field from
-/// `CameraStatus` so that nothing reaches it by accident: no key material, no pixels.
+/// `/status`: the cameras' figures as JSON with sorted, snake_case keys. Built field by field from each
+/// camera's state (`CameraStatus`) and its counters in the registry, so that nothing reaches it by
+/// accident: no key material, no pixels.
 struct StatusDocument: Encodable {
     let healthy: Bool
     let stallLimitSeconds: Double
@@ -102,38 +104,43 @@ struct StatusDocument: Encodable {
         let lastError: String?
     }
 
-    init(_ cameras: [CameraStatus], stallLimit: Double) {
+    init(_ cameras: [CameraStatus], registry: MeterRegistry, stallLimit: Double) {
         let health = Health(cameras, stallLimit: stallLimit)
         healthy = health.isHealthy
         stallLimitSeconds = stallLimit
         self.cameras = cameras.map { camera in
-            Camera(
+            let count = CameraTotals(registry: registry, camera: camera.name)
+            return Camera(
                 name: camera.name, source: camera.source, online: camera.online,
-                connection: Connection(losses: camera.losses, reconnects: camera.reconnects, driverDropped: camera.driverDrops),
+                connection: Connection(losses: count(.cameraLosses), reconnects: count(.cameraReconnects),
+                                       driverDropped: count(.cameraDriverDrops)),
                 stalled: camera.secondsSinceProgress >= stallLimit,
                 secondsSinceProgress: camera.secondsSinceProgress,
-                frames: Frames(in: camera.framesIn, out: camera.framesOut, dropped: camera.dropped,
-                               failClosed: camera.failClosed, noPassInTime: camera.noPassInTime,
-                               placeholders: camera.placeholders),
-                ladder: Ladder(tracked: camera.tracked, quickCover: camera.quickCover, droppedLate: camera.droppedLate),
+                frames: Frames(in: count(.framesIn), out: count(.framesOut), dropped: count(.framesDropped),
+                               failClosed: count(.failClosed), noPassInTime: count(.noPassInTime),
+                               placeholders: count(.placeholders)),
+                ladder: Ladder(tracked: count(.ladder, [("rung", "tracked")]), quickCover: count(.ladder, [("rung", "quick_cover")]),
+                               droppedLate: count(.ladder, [("rung", "dropped_late")])),
                 latencySeconds: Latency(p50: camera.latencyP50, p95: camera.latencyP95, p99: camera.latencyP99,
                                         max: camera.latencyMax),
-                faces: camera.faces,
-                identity: Identity(checks: camera.identityChecks, incidents: camera.identityIncidents,
+                faces: count.faces,
+                identity: Identity(checks: count(.identityChecks), incidents: count(.identityIncidents),
                                    distanceMin: camera.identityDistanceMin),
-                recall: Recall(secondOpinionPasses: camera.secondOpinionPasses, incidents: camera.recallIncidents),
+                recall: Recall(secondOpinionPasses: count(.secondOpinionPasses), incidents: count(.recallIncidents)),
                 stability: camera.stability.mapValues { window in
                     Stability(facesMeasured: window.facesMeasured, nme: window.nme, nmeDynamic: window.nmeDynamic, oks: window.oks,
                               jitterInput: window.jitterInput, jitterOutput: window.jitterOutput,
                               identityChecks: window.identityChecks, identityPassRatio: window.identityPassRatio)
                 },
-                proof: Proof(stabilitySamples: camera.stabilitySamples, stabilitySeconds: camera.stabilitySeconds,
-                             identitySeconds: camera.identitySeconds),
-                encoder: Encoder(frames: camera.framesEncoded, errors: camera.encodeErrors,
-                                 dropped: camera.outputFramesDropped),
+                proof: Proof(stabilitySamples: count(.stabilitySamples),
+                             stabilitySeconds: count.seconds(.proofSeconds, [("kind", "stability")]),
+                             identitySeconds: count.seconds(.proofSeconds, [("kind", "identity")])),
+                encoder: Encoder(frames: count(.encoderFrames), errors: count(.encodeErrors), dropped: count(.encoderDropped)),
                 outputs: camera.outputs.map { output in
-                    Output(name: output.name, sent: output.sent, bytes: output.bytes, errors: output.errors,
-                           dropped: output.dropped, paused: output.paused, lastError: output.lastError)
+                    let labels = [("output", output.name)]
+                    return Output(name: output.name, sent: count(.outputPackets, labels), bytes: count(.outputBytes, labels),
+                                  errors: count(.outputErrors, labels), dropped: count(.outputDropped, labels),
+                                  paused: output.paused, lastError: output.lastError)
                 })
         }
     }

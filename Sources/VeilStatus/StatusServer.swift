@@ -1,15 +1,15 @@
 import Foundation
 import Hummingbird
 import Logging
-import Metrics
 import NIOCore
-import Prometheus
 import ServiceLifecycle
+import VeilMetrics
 
 /// The daemon's HTTP endpoints, served by Hummingbird on one local address:
 /// - `/metrics`: Prometheus text, every series labelled `camera`;
 /// - `/healthz`: 200 "ok" while every pipeline progresses, else 503 naming the stalled cameras;
 /// - `/status`: the cameras' figures as JSON.
+/// The counters come from `registry`, which the cameras' stages count into; the state from `source`.
 /// Anything else is 404. Every request reads a fresh snapshot from `source`.
 public final class StatusServer: Service, Sendable {
     public let host: String
@@ -18,25 +18,21 @@ public final class StatusServer: Service, Sendable {
     /// Seconds without progress after which a pipeline counts as stalled.
     public let stallLimit: Double
     private let source: any StatusSource
+    /// The counters the cameras' stages count into: `/metrics` renders it, `/status` reads it.
+    public let registry: MeterRegistry
     private let logger: Logger
-    private let exporter = MetricsExporter()
+    private let exporter: MetricsExporter
     private let listening = ListeningState()
 
-    public init(host: String, port: Int, source: any StatusSource, stallLimit: Double, logger: Logger) {
+    public init(host: String, port: Int, registry: MeterRegistry, source: any StatusSource, stallLimit: Double, logger: Logger) {
         self.host = host
         self.port = port
+        self.registry = registry
+        exporter = MetricsExporter(registry: registry)
         self.source = source
         self.stallLimit = stallLimit
         self.logger = logger
     }
-
-    /// The registry `/metrics` renders.
-    public var registry: PrometheusCollectorRegistry { exporter.registry }
-
-    /// A swift-metrics factory writing into `registry`. Bootstrapping `MetricsSystem` with it (once, in
-    /// the daemon) puts any swift-metrics instrumentation in the process on `/metrics` too; names
-    /// starting `veil_` are this server's.
-    public var metricsFactory: any MetricsFactory { PrometheusMetricsFactory(registry: registry) }
 
     /// Serves until graceful shutdown (or cancellation). Throws `StatusServerError` when the address
     /// cannot be bound.
@@ -77,8 +73,8 @@ public final class StatusServer: Service, Sendable {
                             headers: [.contentType: "text/plain; charset=utf-8"],
                             body: ResponseBody(byteBuffer: ByteBuffer(string: health.line)))
         }
-        router.get("status") { [source, stallLimit] _, _ -> Response in
-            let json = try StatusDocument(source.cameras(), stallLimit: stallLimit).json()
+        router.get("status") { [source, registry, stallLimit] _, _ -> Response in
+            let json = try StatusDocument(source.cameras(), registry: registry, stallLimit: stallLimit).json()
             return Response(status: .ok, headers: [.contentType: "application/json"],
                             body: ResponseBody(byteBuffer: ByteBuffer(bytes: json)))
         }

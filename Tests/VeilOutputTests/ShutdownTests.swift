@@ -1,5 +1,6 @@
 import Foundation
 import VeilMedia
+import VeilMetrics
 @testable import VeilOutput
 import XCTest
 
@@ -31,7 +32,8 @@ final class OutputShutdownTests: OutputTestCase {
         let sink = StalledSink()
         // Lets the output's thread end after the test.
         defer { sink.release.signal() }
-        let output = PacketOutput(name: "record /stuck", sink: sink, stream: encoder.stream, logger: logger)
+        let output = PacketOutput(name: "record /stuck", sink: sink, stream: encoder.stream,
+                                  meters: CameraMeters(camera: "cam").output("record /stuck"), logger: logger)
         output.start()
         output.offer(keyframe)
         XCTAssertEqual(sink.writing.wait(timeout: .now() + 10), .success, "the packet never reached the sink")

@@ -4,6 +4,7 @@ import FoundationNetworking
 #endif
 import Logging
 import ServiceLifecycle
+import VeilMetrics
 import VeilStatus
 import XCTest
 
@@ -39,9 +40,10 @@ let quietLogger = Logger(label: "veil.status.test") { _ in SwiftLogNoOpLogHandle
 
 /// Runs a server on 127.0.0.1 with a port the system picks, inside a service group as the daemon
 /// does, and shuts it down gracefully when `body` is done (or has failed).
-func withStatusServer(_ source: FakeSource, stallLimit: Double = 2,
+func withStatusServer(_ source: FakeSource, registry: MeterRegistry = MeterRegistry(), stallLimit: Double = 2,
                       _ body: (StatusServer, URL) async throws -> Void) async throws {
-    let server = StatusServer(host: "127.0.0.1", port: 0, source: source, stallLimit: stallLimit, logger: quietLogger)
+    let server = StatusServer(host: "127.0.0.1", port: 0, registry: registry, source: source, stallLimit: stallLimit,
+                              logger: quietLogger)
     let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [server], logger: quietLogger))
     try await withThrowingTaskGroup(of: Void.self) { tasks in
         tasks.addTask { try await group.run() }
@@ -66,40 +68,45 @@ func get(_ base: URL, _ path: String) async throws -> HTTPReply {
                      contentType: http.value(forHTTPHeaderField: "Content-Type"))
 }
 
-/// A camera with every figure set, distinct from one another so a mix-up shows.
-func sampleCamera(_ name: String = "exam-room-1") -> CameraStatus {
+/// A camera with every figure set, distinct from one another so a mix-up shows: its counts go into
+/// `registry` through the camera's meters, as the pipeline's stages count them, and its state is returned.
+func sampleCamera(_ name: String = "exam-room-1", counting registry: MeterRegistry) -> CameraStatus {
+    let meters = CameraMeters(camera: name, registry: registry)
+    for (tally, total) in [(meters.framesIn, 1000), (meters.framesOut, 990), (meters.framesDropped, 7), (meters.failClosed, 3),
+                           (meters.noPassInTime, 2), (meters.recallIncidents, 1), (meters.tracked, 40), (meters.quickCover, 5),
+                           (meters.droppedLate, 2), (meters.placeholders, 11), (meters.losses, 2), (meters.reconnects, 1),
+                           (meters.driverDrops, 4), (meters.identityChecks, 60), (meters.identityIncidents, 1),
+                           (meters.framesEncoded, 989), (meters.encodeErrors, 1), (meters.encoderDropped, 6),
+                           (meters.faces("swapped"), 800), (meters.faces("tracked"), 150), (meters.faces("covered"), 9)] {
+        tally.increment(by: total)
+    }
+    let rtp = meters.output("rtp 127.0.0.1:5004"), record = meters.output("record /var/lib/veil")
+    for (tally, total) in [(rtp.sent, 5000), (rtp.bytes, 6_000_000), (rtp.errors, 1), (rtp.dropped, 4),
+                           (record.sent, 990), (record.bytes, 9_000_000), (record.errors, 2)] {
+        tally.increment(by: total)
+    }
+    recordLatencies(meters)
+
     var camera = CameraStatus(name: name, source: "/dev/video0", online: true, secondsSinceProgress: 0.03)
-    camera.framesIn = 1000
-    camera.framesOut = 990
-    camera.dropped = 7
-    camera.failClosed = 3
-    camera.noPassInTime = 2
-    camera.recallIncidents = 1
-    camera.tracked = 40
-    camera.quickCover = 5
-    camera.droppedLate = 2
-    camera.placeholders = 11
-    camera.losses = 2
-    camera.reconnects = 1
-    camera.driverDrops = 4
     camera.latencyP50 = 0.012
     camera.latencyP95 = 0.024
     camera.latencyP99 = 0.031
     camera.latencyMax = 1.5
-    camera.latencyBuckets = [(0.005, 0), (0.010, 100), (0.015, 600), (0.020, 900), (0.025, 950), (0.033, 980),
-                             (0.050, 985), (0.075, 985), (0.100, 985), (0.150, 985), (0.250, 985), (0.500, 985),
-                             (1.0, 988), (.infinity, 990)]
-    camera.faces = ["swapped": 800, "tracked": 150, "covered": 9]
-    camera.identityChecks = 60
-    camera.identityIncidents = 1
     camera.identityDistanceMin = 0.71
     camera.outputs = [
-        OutputStatusValue(name: "rtp 127.0.0.1:5004", sent: 5000, bytes: 6_000_000, errors: 1, dropped: 4),
-        OutputStatusValue(name: "record /var/lib/veil", sent: 990, bytes: 9_000_000, errors: 2, dropped: 0,
-                          paused: true, lastError: "disk full"),
+        OutputStateValue(name: "rtp 127.0.0.1:5004"),
+        OutputStateValue(name: "record /var/lib/veil", paused: true, lastError: "disk full"),
     ]
-    camera.framesEncoded = 989
-    camera.encodeErrors = 1
-    camera.outputFramesDropped = 6
     return camera
+}
+
+/// 990 frames' capture-to-hand-off latencies, in milliseconds and how many took each: their sum is
+/// 19.4 s.
+let sampleLatencies: [(milliseconds: Int64, frames: Int)] = [(7, 100), (12, 500), (17, 300), (22, 50), (30, 30), (40, 5), (800, 3),
+                                                             (1500, 2)]
+
+func recordLatencies(_ meters: CameraMeters) {
+    for (milliseconds, frames) in sampleLatencies {
+        for _ in 0..<frames { meters.latency.recordNanoseconds(milliseconds * 1_000_000) }
+    }
 }

@@ -1,14 +1,16 @@
 import Foundation
+import VeilMetrics
 import VeilStatus
 import XCTest
 
 final class StatusServerTests: XCTestCase {
-    func testMetricsAreValidPrometheusTextWithTheSnapshotsValues() async throws {
-        var hall = sampleCamera(#"hall "B""#)
+    func testMetricsAreValidPrometheusTextWithWhatTheStagesCounted() async throws {
+        let registry = MeterRegistry()
+        var hall = sampleCamera(#"hall "B""#, counting: registry)
         hall.online = false
         hall.identityDistanceMin = nil
-        let source = FakeSource([sampleCamera(), hall])
-        try await withStatusServer(source) { _, base in
+        let source = FakeSource([sampleCamera(counting: registry), hall])
+        try await withStatusServer(source, registry: registry) { _, base in
             let reply = try await get(base, "metrics")
             XCTAssertEqual(reply.status, 200)
             XCTAssertEqual(reply.contentType, "text/plain; version=0.0.4; charset=utf-8")
@@ -18,6 +20,7 @@ final class StatusServerTests: XCTestCase {
             XCTAssertEqual(text.types["veil_frames_in_total"], "counter")
             XCTAssertEqual(text.types["veil_camera_online"], "gauge")
             XCTAssertEqual(text.types["veil_latency_seconds"], "histogram")
+            XCTAssertEqual(text.help["veil_frames_in_total"], MetricFamily.framesIn.help, "counted through swift-metrics, with its help text")
             for sample in text.samples {
                 XCTAssertNotNil(sample.labels["camera"], "\(sample.name) has no camera label")
             }
@@ -59,10 +62,9 @@ final class StatusServerTests: XCTestCase {
             XCTAssertEqual(try bucket(text, room, 1.0), 988)
             XCTAssertEqual(try bucket(text, room, .infinity), 990)
             XCTAssertEqual(text.value("veil_latency_seconds_count", room), 990)
-            // Estimated from bucket midpoints: between the totals at the buckets' lower and upper bounds.
+            // Each frame was recorded as it was handed on: the sum is exact, not estimated from buckets.
             let sum = try XCTUnwrap(text.value("veil_latency_seconds_sum", room))
-            XCTAssertGreaterThan(sum, 15.4)
-            XCTAssertLessThan(sum, 23)
+            XCTAssertEqual(sum, 19.4, accuracy: 1e-9)
 
             // The quoted name is escaped and read back whole; its offline state and missing distance show.
             let hallLabels = ["camera": #"hall "B""#]
@@ -72,42 +74,39 @@ final class StatusServerTests: XCTestCase {
         }
     }
 
-    func testCountersFollowTheTotalsAcrossScrapes() async throws {
-        let source = FakeSource([sampleCamera()])
+    func testCountersGrowWithTheEventsAndACameraRebuiltByAReloadContinuesThem() async throws {
+        let registry = MeterRegistry()
+        let source = FakeSource([sampleCamera(counting: registry)])
         let room = ["camera": "exam-room-1"]
-        try await withStatusServer(source) { _, base in
+        try await withStatusServer(source, registry: registry) { _, base in
             _ = try PrometheusText(try await get(base, "metrics").body)
-            source.update { cameras in
-                cameras[0].framesIn = 1500
-                cameras[0].faces["swapped"] = 1200
-                cameras[0].latencyBuckets = cameras[0].latencyBuckets.map { ($0.upperBound, $0.count + 500) }
-            }
+            // A reload builds the camera again, with new meters of the same name in the same registry.
+            let rebuilt = CameraMeters(camera: "exam-room-1", registry: registry)
+            rebuilt.framesIn.increment(by: 500)
+            rebuilt.faces("swapped").increment(by: 400)
+            rebuilt.latency.recordNanoseconds(3_000_000)
             let second = try PrometheusText(try await get(base, "metrics").body)
             XCTAssertEqual(second.value("veil_frames_in_total", room), 1500)
             XCTAssertEqual(second.value("veil_frames_out_total", room), 990, "an unchanged total stays")
             XCTAssertEqual(second.value("veil_faces_total", room.merging(["handling": "swapped"]) { $1 }), 1200)
-            XCTAssertEqual(try bucket(second, room, 0.005), 500)
-            XCTAssertEqual(try bucket(second, room, 0.015), 1100)
-            XCTAssertEqual(second.value("veil_latency_seconds_count", room), 1490)
+            XCTAssertEqual(try bucket(second, room, 0.005), 1)
+            XCTAssertEqual(second.value("veil_latency_seconds_count", room), 991)
 
-            // The pipeline started over: its totals are smaller, and the counters restart from them.
-            source.update { cameras in
-                cameras[0].framesIn = 20
-                cameras[0].latencyBuckets = [(0.010, 15), (.infinity, 20)]
-            }
-            let third = try PrometheusText(try await get(base, "metrics").body)
-            XCTAssertEqual(third.value("veil_frames_in_total", room), 20)
-            XCTAssertEqual(try bucket(third, room, 0.010), 15)
-            XCTAssertEqual(try bucket(third, room, 0.015), 15, "the source's 10 ms count holds up to its next bound")
-            XCTAssertEqual(third.value("veil_latency_seconds_count", room), 20)
+            // /status reads the same registry.
+            let reply = try await get(base, "status")
+            let status = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [String: Any])
+            let camera = try XCTUnwrap((status["cameras"] as? [[String: Any]])?.first)
+            XCTAssertEqual((camera["frames"] as? [String: Int])?["in"], 1500)
+            XCTAssertEqual((camera["faces"] as? [String: Int])?["swapped"], 1200)
         }
     }
 
     func testHealthzFailsWhileAPipelineStalls() async throws {
-        var hall = sampleCamera("hall")
+        let registry = MeterRegistry()
+        var hall = sampleCamera("hall", counting: registry)
         hall.online = false  // sending its offline slate, so still progressing
-        let source = FakeSource([sampleCamera(), hall])
-        try await withStatusServer(source, stallLimit: 2) { _, base in
+        let source = FakeSource([sampleCamera(counting: registry), hall])
+        try await withStatusServer(source, registry: registry, stallLimit: 2) { _, base in
             let healthy = try await get(base, "healthz")
             XCTAssertEqual(healthy.status, 200)
             XCTAssertEqual(healthy.body, "ok\n")
@@ -127,11 +126,12 @@ final class StatusServerTests: XCTestCase {
     }
 
     func testStatusIsJSONWithTheCamerasValues() async throws {
-        var quiet = sampleCamera("hall")
+        let registry = MeterRegistry()
+        var quiet = sampleCamera("hall", counting: registry)
         quiet.identityDistanceMin = nil
         quiet.secondsSinceProgress = 9
-        let source = FakeSource([sampleCamera(), quiet])
-        try await withStatusServer(source, stallLimit: 2) { _, base in
+        let source = FakeSource([sampleCamera(counting: registry), quiet])
+        try await withStatusServer(source, registry: registry, stallLimit: 2) { _, base in
             let reply = try await get(base, "status")
             XCTAssertEqual(reply.status, 200)
             XCTAssertEqual(reply.contentType, "application/json")
@@ -157,6 +157,8 @@ final class StatusServerTests: XCTestCase {
             XCTAssertEqual(room["encoder"] as? [String: Int], ["frames": 989, "errors": 1, "dropped": 6])
             let outputs = try XCTUnwrap(room["outputs"] as? [[String: Any]])
             XCTAssertEqual(outputs.map { $0["name"] as? String }, ["rtp 127.0.0.1:5004", "record /var/lib/veil"])
+            XCTAssertEqual(outputs[0]["sent"] as? Int, 5000)
+            XCTAssertEqual(outputs[1]["errors"] as? Int, 2)
             XCTAssertEqual(outputs[1]["paused"] as? Bool, true)
             XCTAssertEqual(outputs[1]["last_error"] as? String, "disk full")
             XCTAssertNil(outputs[0]["last_error"])
@@ -173,7 +175,7 @@ final class StatusServerTests: XCTestCase {
     }
 
     func testOtherPathsAreNotFound() async throws {
-        try await withStatusServer(FakeSource([sampleCamera()])) { _, base in
+        try await withStatusServer(FakeSource([sampleCamera(counting: MeterRegistry())])) { _, base in
             for path in ["", "metricsz", "status/exam-room-1", "healthz/x", "favicon.ico"] {
                 let reply = try await get(base, path)
                 XCTAssertEqual(reply.status, 404, "/\(path)")
@@ -184,7 +186,7 @@ final class StatusServerTests: XCTestCase {
     func testPortInUseIsOneLineNamingTheAddress() async throws {
         try await withStatusServer(FakeSource([])) { _, base in
             let port = try XCTUnwrap(base.port)
-            let second = StatusServer(host: "127.0.0.1", port: port, source: FakeSource([]), stallLimit: 2,
+            let second = StatusServer(host: "127.0.0.1", port: port, registry: MeterRegistry(), source: FakeSource([]), stallLimit: 2,
                                       logger: quietLogger)
             do {
                 try await second.run()
