@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import VeilCapture
 import VeilCore
 import VeilMedia
@@ -30,8 +31,8 @@ protocol CameraLink: AnyObject {
 /// that opens at once (a V4L2 device) starts with its own frames. The camera opens on the first read,
 /// when the pipeline runs: opened earlier, it would stream into its buffers while the models load, and
 /// the first frames read would be seconds old.
-// @unchecked: the capture thread's; the connection state other threads read is under `stateLock`, and
-// the opener hands links over under its own lock.
+// @unchecked: the capture thread's; what other threads read is the atomic online flag and the meters,
+// and the opener hands links over under its own lock.
 public final class CameraFrameSource: FrameSource, @unchecked Sendable {
     public let camera: String
     /// The source as the log shows it (a URL's credentials hidden).
@@ -52,8 +53,7 @@ public final class CameraFrameSource: FrameSource, @unchecked Sendable {
     /// and while it is online.
     private var offlineSince: UInt64?
     private var nextSlate: UInt64 = 0
-    private let stateLock = NSLock()
-    private var online = false
+    private let online = Atomic<Bool>(false)
     /// Losses, reopenings and driver drops, in the camera's meters.
     private let meters: CameraMeters
     private lazy var slate: Picture = {
@@ -109,11 +109,7 @@ public final class CameraFrameSource: FrameSource, @unchecked Sendable {
     }
 
     /// Whether frames come from the camera now (else the slate); read from any thread.
-    public var isOnline: Bool {
-        stateLock.lock()
-        defer { stateLock.unlock() }
-        return online
-    }
+    public var isOnline: Bool { online.load(ordering: .relaxed) }
 
     public func read(into picture: Picture) throws -> SourceFrame? {
         let interval = UInt64(1e9 / frameRate)
@@ -178,11 +174,7 @@ public final class CameraFrameSource: FrameSource, @unchecked Sendable {
         }
     }
 
-    private func setOnline(_ isOnline: Bool) {
-        stateLock.lock()
-        online = isOnline
-        stateLock.unlock()
-    }
+    private func setOnline(_ isOnline: Bool) { online.store(isOnline, ordering: .relaxed) }
 
     private func lose(reason: String) {
         link = nil

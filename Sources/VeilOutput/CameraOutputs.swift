@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import VeilCore
 import VeilMedia
 import VeilMetrics
@@ -9,8 +10,8 @@ import VeilMetrics
 /// from the pool, feeds the virtual cameras and encodes once for the network and recording outputs;
 /// each output then has its own queue and thread, so one that is slow or failing (a full disk, a
 /// missing device) holds up neither capture nor the others, and recovers by itself.
-// @unchecked: shared by the camera's processing thread and the encode thread; what both touch is under
-// `lock` or in the locked frame pool, the encoder is the encode thread's.
+// @unchecked: shared by the camera's processing thread and the encode thread; what both touch is atomic,
+// in a Mutex or in the locked frame pool; the encoder and the last logged error are the encode thread's.
 public final class CameraOutputs: @unchecked Sendable {
     public let camera: String
     private let pool: FramePool
@@ -20,13 +21,12 @@ public final class CameraOutputs: @unchecked Sendable {
     /// Statistics in configuration order.
     private let statusSources: [() -> OutputStatus]
     private let logger: Logger
-    private let lock = NSLock()
     /// The encode time; the counters are in `meters`.
-    private var encodeTime = TimingHistogram()
+    private let encodeTime = Mutex(TimingHistogram())
     private let meters: CameraMeters
     private var loggedEncodeError: String?
     private let encodeDone = DispatchSemaphore(value: 0)
-    private var started = false
+    private let started = Atomic<Bool>(false)
 
     /// Seconds shutdown waits for a camera's outputs to write what they hold: a working disk or
     /// network needs milliseconds; a stalled one would otherwise hold the daemon until systemd kills it
@@ -105,10 +105,7 @@ public final class CameraOutputs: @unchecked Sendable {
     }
 
     public func start() {
-        lock.lock()
-        guard !started else { return lock.unlock() }
-        started = true
-        lock.unlock()
+        guard !started.exchange(true, ordering: .acquiringAndReleasing) else { return }
         for output in packetOutputs { output.start() }
         for output in loopbacks { output.start() }
         WorkerThread.start(name: "veil-encode") { [self] in
@@ -130,20 +127,14 @@ public final class CameraOutputs: @unchecked Sendable {
     /// Calling it again (or without `start`) just returns.
     public func stop() {
         pool.close()
-        lock.lock()
-        let wasStarted = started
-        started = true
-        lock.unlock()
-        guard wasStarted else { return }
+        guard started.exchange(true, ordering: .acquiringAndReleasing) else { return }
         encodeDone.wait()
         encodeDone.signal()
     }
 
     public var statistics: OutputStatistics {
         var copy = OutputStatistics()
-        lock.lock()
-        copy.encodeTime = encodeTime
-        lock.unlock()
+        copy.encodeTime = encodeTime.withLock { $0 }
         copy.framesSubmitted = pool.counts.offered
         copy.framesDropped = meters.encoderDropped.total
         copy.framesEncoded = meters.framesEncoded.total
@@ -161,9 +152,7 @@ public final class CameraOutputs: @unchecked Sendable {
                     try encoder.encode(frame.picture, captureTime: frame.captureTime, emit: fanOut)
                     let seconds = Double(MonotonicClock.now() - begin) / 1e9
                     meters.framesEncoded.increment()
-                    lock.lock()
-                    encodeTime.record(seconds)
-                    lock.unlock()
+                    encodeTime.withLock { $0.record(seconds) }
                     loggedEncodeError = nil
                 } catch {
                     encodeFailed(error)

@@ -1,23 +1,18 @@
-import Foundation
+import Synchronization
 
 /// Whether the server has bound its address yet: lets a caller (the daemon's log line, the tests)
 /// wait for the real port, which is only known after binding when the configured port is 0.
-// @unchecked: `state` is read and written under `lock`.
-final class ListeningState: @unchecked Sendable {
+final class ListeningState: Sendable {
     private enum State {
         case waiting([CheckedContinuation<Int, any Error>])
         case listening(Int)
         case failed(any Error)
     }
 
-    private let lock = NSLock()
-    private var state = State.waiting([])
+    private let state = Mutex(State.waiting([]))
 
     var hasStarted: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        if case .listening = state { return true }
-        return false
+        state.withLock { if case .listening = $0 { true } else { false } }
     }
 
     func started(port: Int) {
@@ -30,24 +25,22 @@ final class ListeningState: @unchecked Sendable {
 
     func port() async throws -> Int {
         try await withCheckedThrowingContinuation { continuation in
-            lock.lock()
-            defer { lock.unlock() }
-            switch state {
-            case .waiting(let waiters): state = .waiting(waiters + [continuation])
-            case .listening(let port): continuation.resume(returning: port)
-            case .failed(let error): continuation.resume(throwing: error)
+            state.withLock { state in
+                switch state {
+                case .waiting(let waiters): state = .waiting(waiters + [continuation])
+                case .listening(let port): continuation.resume(returning: port)
+                case .failed(let error): continuation.resume(throwing: error)
+                }
             }
         }
     }
 
     private func resolve(_ outcome: State, _ wake: (CheckedContinuation<Int, any Error>) -> Void) {
-        lock.lock()
-        guard case .waiting(let waiters) = state else {
-            lock.unlock()
-            return
+        let waiters: [CheckedContinuation<Int, any Error>] = state.withLock { state in
+            guard case .waiting(let waiters) = state else { return [] }
+            state = outcome
+            return waiters
         }
-        state = outcome
-        lock.unlock()
         waiters.forEach(wake)
     }
 }

@@ -1,16 +1,15 @@
-import Foundation
 import Prometheus
+import Synchronization
 import VeilMetrics
 
 /// `/metrics`: the registry the stages count into, rendered by swift-prometheus, after each scrape sets
 /// the gauges of what is measured rather than counted (online, progress, latency percentiles, the
 /// stability windows) from the cameras' state. Scrapes are serialised so that a scrape never renders a
 /// gauge update half done.
-// @unchecked: every scrape runs under `lock`.
-final class MetricsExporter: @unchecked Sendable {
+final class MetricsExporter: Sendable {
     let registry: MeterRegistry
-    private let lock = NSLock()
-    private var gauges: [Series: Gauge] = [:]
+    /// The gauges set so far; held for the whole scrape.
+    private let gauges = Mutex<[Series: Gauge]>([:])
 
     init(registry: MeterRegistry) {
         self.registry = registry
@@ -28,15 +27,30 @@ final class MetricsExporter: @unchecked Sendable {
     }
 
     func render(_ cameras: [CameraStatus]) -> [UInt8] {
-        lock.lock()
-        defer { lock.unlock() }
-        for camera in cameras {
-            update(camera)
+        gauges.withLock { gauges in
+            for camera in cameras {
+                update(camera, &gauges)
+            }
+            return registry.prometheus.emitToBuffer()
         }
-        return registry.prometheus.emitToBuffer()
     }
 
-    private func update(_ camera: CameraStatus) {
+    private func update(_ camera: CameraStatus, _ gauges: inout [Series: Gauge]) {
+        func set(_ family: MetricFamily, _ labels: [(String, String)], _ value: Double) {
+            let key = Series(family, labels)
+            let gauge = gauges[key] ?? registry.prometheus.makeGauge(descriptor: family.descriptor, labels: labels)
+            gauges[key] = gauge
+            gauge.set(to: value)
+        }
+        /// No value (nothing measured yet, or in the window): an absent series, rather than a made-up figure.
+        func setOrRemove(_ family: MetricFamily, _ labels: [(String, String)], _ value: Double?) {
+            if let value {
+                set(family, labels, value)
+            } else if let gauge = gauges.removeValue(forKey: Series(family, labels)) {
+                registry.prometheus.unregisterGauge(gauge)
+            }
+        }
+
         let labels = [("camera", camera.name)]
         for output in camera.outputs {
             set(.outputPaused, labels + [("output", output.name)], output.paused ? 1 : 0)
@@ -58,21 +72,5 @@ final class MetricsExporter: @unchecked Sendable {
             set(.latencyQuantile, labels + [("quantile", quantile)], value)
         }
         set(.latencyMax, labels, camera.latencyMax)
-    }
-
-    /// No value (nothing measured yet, or in the window): an absent series, rather than a made-up figure.
-    private func setOrRemove(_ family: MetricFamily, _ labels: [(String, String)], _ value: Double?) {
-        if let value {
-            set(family, labels, value)
-        } else if let gauge = gauges.removeValue(forKey: Series(family, labels)) {
-            registry.prometheus.unregisterGauge(gauge)
-        }
-    }
-
-    private func set(_ family: MetricFamily, _ labels: [(String, String)], _ value: Double) {
-        let key = Series(family, labels)
-        let gauge = gauges[key] ?? registry.prometheus.makeGauge(descriptor: family.descriptor, labels: labels)
-        gauges[key] = gauge
-        gauge.set(to: value)
     }
 }
