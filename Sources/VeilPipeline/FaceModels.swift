@@ -70,17 +70,31 @@ public struct FaceModels {
         do { picture = try ImageFile.load(path: path) } catch { throw UserError("donor image \(error)") }
         let detector = try FaceDetector(modelPath: data.detectorModel, pictureWidth: picture.width, pictureHeight: picture.height,
                                         inputWidth: min(640, picture.width))
-        let detections = try detector.detect(picture)
         let name = URL(fileURLWithPath: path).lastPathComponent
-        guard let face = detections.filter({ $0.score >= 0.5 }).max(by: { $0.box.area < $1.box.area }) else {
-            throw UserError("donor image '\(path)' has no detectable face")
-        }
-        guard face.box.width >= 64, let shape = predictor.landmarks(in: picture.y, detection: face.box),
-              shape.yawRatio < 2 else {
+        do {
+            guard let donor = try describeDonor(picture, name: name, detector: detector, predictor: predictor, encoder: encoder) else {
+                throw UserError("donor image '\(path)' has no detectable face")
+            }
+            return donor
+        } catch DonorFaceUnusable.tooSmallOrTurned {
             throw UserError("donor image '\(path)': its face is too small or turned away (needs a frontal face at least 64 px wide)")
+        }
+    }
+
+    /// The largest face in `picture` as a donor: nil when there is none; throws `DonorFaceUnusable` when
+    /// it is too small or turned to swap from.
+    static func describeDonor(_ picture: Picture, name: String, detector: FaceDetector, predictor: LandmarkPredictor,
+                              encoder: FaceEncoder) throws -> Donor? {
+        guard let face = try detector.detect(picture).filter({ $0.score >= 0.5 }).max(by: { $0.box.area < $1.box.area }) else {
+            return nil
+        }
+        guard face.box.width >= 64, let shape = predictor.landmarks(in: picture.y, detection: face.box), shape.yawRatio < 2 else {
+            throw DonorFaceUnusable.tooSmallOrTurned
         }
         return Donor(name: name, picture: picture, shape: shape, descriptor: try encoder.describe(picture, face: shape))
     }
+
+    enum DonorFaceUnusable: Error { case tooSmallOrTurned }
 
     /// Refuses donors closer to each other than `IdentityThresholds.donorSeparation`, naming the closest
     /// such pair.
@@ -91,12 +105,23 @@ public struct FaceModels {
                         + "under \(String(format: "%.2f", limit)): two people could be given faces that look alike; remove one")
     }
 
-    /// One line per donor: its name and the distance to the nearest other donor.
-    public static func separationReport(_ donors: [Donor]) -> [String] {
-        donors.map { donor in
-            let nearest = donors.filter { $0 !== donor }.map { ($0, donor.descriptor.distance(to: $0.descriptor)) }.min { $0.1 < $1.1 }
-            guard let (other, distance) = nearest else { return "\(donor.name): the only donor" }
-            return "\(donor.name): nearest donor \(other.name) at \(String(format: "%.3f", distance))"
+    /// One line per donor: its name, the distance to the nearest other donor and, given the real faces the
+    /// donors were made from, to the nearest of those.
+    public static func separationReport(_ donors: [Donor], sources: [Donor] = []) -> [String] {
+        func nearest(_ donor: Donor, among others: [Donor]) -> (Donor, Float)? {
+            others.filter { $0 !== donor }.map { ($0, donor.descriptor.distance(to: $0.descriptor)) }.min { $0.1 < $1.1 }
+        }
+        return donors.map { donor in
+            var line = "\(donor.name): "
+            if let (other, distance) = nearest(donor, among: donors) {
+                line += "nearest donor \(other.name) at \(String(format: "%.3f", distance))"
+            } else {
+                line += "the only donor"
+            }
+            if let (source, distance) = nearest(donor, among: sources) {
+                line += ", nearest source face \(source.name) at \(String(format: "%.3f", distance))"
+            }
+            return line
         }
     }
 }

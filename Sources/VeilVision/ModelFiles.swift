@@ -33,6 +33,8 @@ public struct DataDirectory: Sendable {
     public var landmarkModel: String { model("shape_predictor_68_face_landmarks.dat") }
     public var descriptorModel: String { model("dlib_face_recognition_resnet_model_v1.dat") }
     public var donorDirectory: URL { url.appendingPathComponent("donors") }
+    /// The real public-domain faces the default donors are composed from (never donors themselves).
+    public var donorSourceDirectory: URL { url.appendingPathComponent("donor-sources") }
 
     private func model(_ name: String) -> String { url.appendingPathComponent("models").appendingPathComponent(name).path }
 }

@@ -93,7 +93,7 @@ final class BadInputTests: DirectoryTestCase {
     func testADonorDirectoryWithTwoFacesTooCloseIsRefusedNamingBoth() throws {
         let donors = directory.appendingPathComponent("donors")
         try FileManager.default.createDirectory(at: donors, withIntermediateDirectories: true)
-        let portrait = Run.repository.appendingPathComponent("data/donors/astronaut.png").path
+        let portrait = Run.repository.appendingPathComponent("data/donor-sources/astronaut.png").path
         try FileManager.default.copyItem(atPath: portrait, toPath: donors.appendingPathComponent("a-astronaut.png").path)
         let copy = try Program.ffmpeg(["-i", portrait, "-q:v", "3", donors.appendingPathComponent("b-astronaut-again.jpg").path])
         XCTAssertEqual(copy.status, 0, copy.stderr)

@@ -60,7 +60,7 @@ final class ProofTests: XCTestCase {
         }
         XCTAssertEqual(two.last?.compactMap(\.donor).count, 2)
         // With one donor, the second face has none of its own left: covered, not given the first's.
-        let oneDonor = try runStill(["obama.jpg", "obama.jpg"], frames: 3, donors: ["astronaut.png"])
+        let oneDonor = try runStill(["obama.jpg", "obama.jpg"], frames: 3, donors: ["composite-01.jpg"])
         for faces in oneDonor {
             XCTAssertLessThanOrEqual(faces.compactMap(\.donor).count, 1)
         }
@@ -79,7 +79,7 @@ final class ProofTests: XCTestCase {
         XCTAssertTrue(unchanged, "a consented face is left as it is")
         XCTAssertNotEqual(frames.first?.first?.handling, .consented, "not before the checks agree")
 
-        let other = try Enrollment.person(named: "someone-else", images: [data.donorDirectory.appendingPathComponent("astronaut.png").path])
+        let other = try Enrollment.person(named: "someone-else", images: [data.donorSourceDirectory.appendingPathComponent("astronaut.png").path])
         let strangers = try runStill(["obama.jpg"], frames: 12, consent: ConsentList(people: [other]))
         XCTAssertFalse(strangers.flatMap { $0 }.contains { $0.handling == .consented })
     }
@@ -161,10 +161,13 @@ final class ProofTests: XCTestCase {
                           inspect: ((Picture, Picture) -> Void)? = nil) throws -> [[FaceRecord]] {
         var still = try sideBySide(names)
         let later = try then.map { try sideBySide($0) }
-        let donorFaces = try (donors ?? ["astronaut.png", "grace_hopper.jpg"]).map {
-            try FaceModels.loadDonor(path: data.donorDirectory.appendingPathComponent($0).path, data: data,
-                                     predictor: predictor, encoder: encoder)
-        }
+        // By default the installed donors, as a swap uses them.
+        let donorFaces = try donors.map { names in
+            try names.map {
+                try FaceModels.loadDonor(path: data.donorDirectory.appendingPathComponent($0).path, data: data,
+                                         predictor: predictor, encoder: encoder)
+            }
+        } ?? FaceModels.loadDonors(at: data.donorDirectory.path, data: data, predictor: predictor, encoder: encoder)
         var settings = AnonymizerSettings()
         settings.identityCheckInterval = 3
         settings.consent = consent

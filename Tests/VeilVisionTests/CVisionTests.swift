@@ -10,8 +10,8 @@ final class CVisionTests: XCTestCase {
         .deletingLastPathComponent()
     static func data(_ path: String) -> String { root.appendingPathComponent("data/" + path).path }
 
-    static let astronaut = data("donors/astronaut.png")       // 512x512, one face
-    static let graceHopper = data("donors/grace_hopper.jpg")  // 512x600, one face
+    static let astronaut = data("donor-sources/astronaut.png")       // 512x512, one face
+    static let graceHopper = data("donor-sources/grace_hopper.jpg")  // 512x600, one face
     static let messi = data("subjects/messi5.jpg")            // 548x342, one clear face, a blurred crowd
 
     // Loading the models takes seconds, so each is loaded once for the whole class.

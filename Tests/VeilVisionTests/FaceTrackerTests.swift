@@ -11,7 +11,7 @@ final class FaceTrackerTests: XCTestCase {
 
     override func setUpWithError() throws {
         let data = try DataDirectory.locate(executable: URL(fileURLWithPath: #filePath))
-        picture = try ImageFile.load(path: data.donorDirectory.appendingPathComponent("astronaut.png").path)
+        picture = try ImageFile.load(path: data.donorSourceDirectory.appendingPathComponent("astronaut.png").path)
         let detector = try FaceDetector(modelPath: data.detectorModel, pictureWidth: picture.width, pictureHeight: picture.height,
                                         inputWidth: 320)
         detections = try detector.detect(picture)

@@ -18,7 +18,7 @@ final class SizePromiseOnRealFacesTests: XCTestCase {
     }
 
     private var subjects: [String] {
-        ["subjects/obama.jpg", "subjects/biden.jpg", "donors/astronaut.png"].map { data.url.appendingPathComponent($0).path }
+        ["subjects/obama.jpg", "subjects/biden.jpg", "donor-sources/astronaut.png"].map { data.url.appendingPathComponent($0).path }
     }
 
     /// The portrait pasted so that its face box is `width` px wide with its top-left corner at `at`;
