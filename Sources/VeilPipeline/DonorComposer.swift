@@ -139,9 +139,10 @@ public struct DonorComposer {
         }
     }
 
-    /// No source gives a part of a composite more than this share of its texture: at least three faces
-    /// are in every part (k-Same's k), so that none of them shows through as itself.
-    static let largestTextureShare: Float = 0.45
+    /// No source gives a part of a composite more than this share of its texture: at least two faces are
+    /// in every part (k-Same's k). A lower cap averages the faces into one another: composites at 0.45
+    /// were 0.52 apart at best, and faces swapped with them kept more of their own identity.
+    static let largestTextureShare: Float = 0.7
 
     /// The weights with none above `cap`, the excess shared out among the others in proportion.
     static func capped(_ weights: [Float], at cap: Float) -> [Float] {
