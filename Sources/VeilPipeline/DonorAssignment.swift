@@ -4,13 +4,16 @@ import VeilCore
 /// tested without models. A donor within the margin of the subject (the subject's own photo among the
 /// donors, a look-alike) is never used: its swap could not hide the subject.
 enum DonorAssignment {
-    /// The donors at least `margin` away from the subject, farthest first; those in `inUse` (worn by
-    /// other faces) go last, so that two people do not get the same face while another is available.
-    /// Empty: no donor can hide this subject, and the face is covered.
-    static func order(donors: [FaceDescriptor], subject: FaceDescriptor, margin: Float, inUse: Set<Int>) -> [Int] {
+    /// The donors at least `margin` away from the subject and from every one of `others` (the other
+    /// faces in the picture: a donor that looks like the person beside the patient would show the
+    /// patient as them), farthest from the subject first; those in `inUse` (worn by other faces) go
+    /// last, so that two people do not get the same face while another is available. Empty: no donor
+    /// can hide this subject, and the face is covered.
+    static func order(donors: [FaceDescriptor], subject: FaceDescriptor, margin: Float, others: [FaceDescriptor] = [],
+                      inUse: Set<Int>) -> [Int] {
         let distances = donors.map { $0.distance(to: subject) }
         return donors.indices
-            .filter { distances[$0] >= margin }
+            .filter { donor in distances[donor] >= margin && others.allSatisfy { donors[donor].distance(to: $0) >= margin } }
             .sorted { a, b in
                 let (ua, ub) = (inUse.contains(a), inUse.contains(b))
                 if ua != ub { return !ua }

@@ -470,10 +470,13 @@ public final class FaceAnonymizer {
         return IdentityVerifier.requiredMargin(settings.identityMargin, faceWidth: track.region.width)
     }
 
-    /// The donors this track may wear (see DonorAssignment), with those other tracks wear last.
+    /// The donors this track may wear (see DonorAssignment): none that looks like another face in the
+    /// picture (as far as their descriptors are known), with those other tracks wear last.
     private func donorOrder(for subject: FaceDescriptor, excluding track: Int) -> [Int] {
-        let inUse = Set(states.filter { $0.key != track }.compactMap(\.value.wornDonor))
-        return DonorAssignment.order(donors: donors.map(\.descriptor), subject: subject, margin: requiredMargin(track: track), inUse: inUse)
+        let others = states.filter { $0.key != track }
+        let inUse = Set(others.compactMap(\.value.wornDonor))
+        return DonorAssignment.order(donors: donors.map(\.descriptor), subject: subject, margin: requiredMargin(track: track),
+                                     others: others.compactMap(\.value.identity.subject), inUse: inUse)
     }
 
     /// A swapped face still within the margin of its subject: next donor, then the donor's face shape,

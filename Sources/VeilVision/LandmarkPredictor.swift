@@ -3,7 +3,7 @@ import VeilMedia
 import VeilCore
 
 /// dlib's 68-point shape predictor (an ensemble of regression trees), run on the luma plane at full
-/// resolution: ~0.5 ms a face.
+/// resolution, on the face and on its mirror image (their mean: see shape.cpp): ~1 ms a face.
 // @unchecked: a C handle; prediction only reads the model, so threads may share it.
 public final class LandmarkPredictor: @unchecked Sendable {
     private let handle: OpaquePointer

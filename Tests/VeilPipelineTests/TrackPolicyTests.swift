@@ -18,6 +18,16 @@ final class DonorAssignmentTests: XCTestCase {
         XCTAssertEqual(DonorAssignment.order(donors: donors, subject: descriptor(0), margin: 0.6, inUse: []), [])
     }
 
+    /// A donor within the margin of someone else in the picture would show the subject as that
+    /// person: it is never chosen, however far it is from the subject.
+    func testADonorThatLooksLikeAnotherFaceInThePictureIsNotChosen() {
+        let donors = [1, 2, 3].map { descriptor(Float($0)) }
+        // The person beside the subject sits at 2.2: the donor at 2 looks like them, those at 1 and 3 do not.
+        XCTAssertEqual(DonorAssignment.order(donors: donors, subject: descriptor(0), margin: 0.6, others: [descriptor(2.2)], inUse: []),
+                       [2, 0])
+        XCTAssertEqual(DonorAssignment.order(donors: donors, subject: descriptor(0), margin: 0.6, inUse: []), [2, 1, 0])
+    }
+
     func testDonorsOtherFacesWearGoLast() {
         let donors = [0.9, 0.8, 0.7].map { descriptor(Float($0)) }
         XCTAssertEqual(DonorAssignment.order(donors: donors, subject: descriptor(0), margin: 0.6, inUse: [0]), [1, 2, 0])
