@@ -159,6 +159,32 @@ public struct Detection: Sendable {
     }
 }
 
+extension Detection {
+    /// The detector's box height over its width on whole faces, on average (see CVision's shape.cpp).
+    public static let heightOverWidth: Float = 1.24
+
+    /// The whole face's box where the picture's edge cut the detector's. The detector clips its box to
+    /// the picture, while a face half out of it still has its whole size: a landmark fit from the cut
+    /// box squeezes the face into the visible part (its points then disagree with the detector's
+    /// keypoints, and the face is covered, not swapped). The cut side is restored from the face's
+    /// usual proportions, keeping the uncut edges. A box cut on both axes (a corner, or a face larger
+    /// than the picture) or on neither is kept.
+    public func wholeFaceBox(pictureWidth: Int, pictureHeight: Int) -> Box {
+        let (w, h) = (Float(pictureWidth), Float(pictureHeight))
+        let cutLeft = box.min.x <= 1, cutRight = box.max.x >= w - 1
+        let cutTop = box.min.y <= 1, cutBottom = box.max.y >= h - 1
+        var whole = box
+        if (cutLeft != cutRight) && !(cutTop || cutBottom) {
+            let width = Swift.max(box.width, box.height / Detection.heightOverWidth)
+            if cutLeft { whole.min.x = box.max.x - width } else { whole.max.x = box.min.x + width }
+        } else if (cutTop != cutBottom) && !(cutLeft || cutRight) {
+            let height = Swift.max(box.height, box.width * Detection.heightOverWidth)
+            if cutTop { whole.min.y = box.max.y - height } else { whole.max.y = box.min.y + height }
+        }
+        return whole
+    }
+}
+
 /// An axis-aligned box in picture coordinates.
 public struct Box: Equatable, Sendable {
     public var min: Point

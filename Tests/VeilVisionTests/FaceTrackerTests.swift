@@ -37,6 +37,31 @@ final class FaceTrackerTests: XCTestCase {
         XCTAssertTrue(tracker.tracks.isEmpty, "then forgotten")
     }
 
+    /// The face cut by the picture's left edge through its eye: the detector's box is clipped, but the
+    /// landmarks are fitted from the whole face's size, agree with the detector's keypoints, and the
+    /// face keeps them (swapped, not covered).
+    func testAFaceCutByThePicturesEdgeKeepsItsLandmarks() throws {
+        let face = detections[0]
+        let cut = Int(face.keypoints[0].x.rounded())  // through the right eye (the picture's left one)
+        let shifted = Picture(width: picture.width, height: picture.height)
+        for (target, source) in zip(shifted.planes, picture.planes) {
+            let offset = source.width < picture.width ? cut / 2 : cut
+            for y in 0..<source.height {
+                for x in 0..<source.width { target[x, y] = x + offset < source.width ? source[x + offset, y] : 128 }
+            }
+        }
+        let detector = try FaceDetector(modelPath: try DataDirectory.locate(executable: URL(fileURLWithPath: #filePath)).detectorModel,
+                                        pictureWidth: shifted.width, pictureHeight: shifted.height, inputWidth: 320)
+        let found = try detector.detect(shifted)
+        let edge = try XCTUnwrap(found.first)
+        XCTAssertLessThanOrEqual(edge.box.min.x, 1, "the detector's box is cut by the edge")
+        let whole = edge.wholeFaceBox(pictureWidth: shifted.width, pictureHeight: shifted.height)
+        XCTAssertGreaterThan(whole.width, edge.box.width * 1.2, "the whole face is wider than what is visible")
+        tracker.update(shifted, detections: found, interval: 1 / 30)
+        XCTAssertEqual(tracker.tracks.first?.observation, .detected)
+        XCTAssertNotNil(tracker.tracks.first?.shape, "landmarks trusted")
+    }
+
     func testAnUncertainNewFaceIsCoveredAndAConfidentOneGetsLandmarks() throws {
         var weak = detections[0]
         weak.score = tracker.confidentScore - 0.1
