@@ -176,16 +176,14 @@ public final class FaceAnonymizer {
 
         var records: [FaceRecord] = []
         var targets: [Int: FaceShape] = [:]
-        // Donors shown on this frame: two people in one frame never get the same face.
-        var shown: Set<Int> = []
+        let claims = claimDonors()
         for track in tracker.tracks {
             var record = FaceRecord(track: track.id, handling: .covered)
             var state = self.state(for: track)
             if let name = state.consent.shownAs {
                 record.handling = .consented
                 record.consentedAs = name
-            } else if settings.mode == .swap, !state.coveredForGood, let shape = track.shape,
-                      let choice = claimDonor(&state, shown: &shown, track: track.id) {
+            } else if let shape = track.shape, let choice = claims[track.id] {
                 let donor = donors[choice]
                 let target = state.replaceShape ? state.shapeReplacement.target(for: shape, donor: donor) : shape
                 if replacer.swap(in: picture, target: target, donor: donor, clock: &clock) {
@@ -342,6 +340,30 @@ public final class FaceAnonymizer {
             state.ladder = .coveredForGood
             logger.warning("track \(track): no donor is \(String(format: "%.2f", requiredMargin(track: track))) away from this face; covering it")
         }
+    }
+
+    /// The donor each swapped face shows on this frame. Two people in one frame never show the same
+    /// face, so the faces claim in turn, those with the fewest acceptable donors first: a face only a
+    /// few donors hide by the margin gets one of them before a face many could hide takes it (in the
+    /// six-person photo a small face was covered because its few donors were all worn). A face whose
+    /// acceptable donors are all taken is covered on this frame.
+    private func claimDonors() -> [Int: Int] {
+        guard settings.mode == .swap else { return [:] }
+        var shown: Set<Int> = []
+        var claims: [Int: Int] = [:]
+        let claimants = tracker.tracks.filter { track in
+            let state = self.state(for: track)
+            return state.consent.shownAs == nil && !state.coveredForGood && track.shape != nil
+        }
+        let scarcestFirst = claimants.sorted {
+            (state(for: $0).donorOrder.count, $0.id) < (state(for: $1).donorOrder.count, $1.id)
+        }
+        for track in scarcestFirst {
+            var state = self.state(for: track)
+            if let choice = claimDonor(&state, shown: &shown, track: track.id) { claims[track.id] = choice }
+            states[track.id] = state
+        }
+        return claims
     }
 
     /// The donor this track shows on this frame: its current choice, or the next in its order when an
