@@ -187,15 +187,15 @@ public final class FaceTracker {
     /// dlib fitted as a three-quarter view read only 1.6-2.2 and was caught by the keypoints (0.27-0.41).
     static let largestYawRatio: Float = 8
 
-    /// Landmarks are trusted only where they agree with the detector's own five keypoints (eyes, nose,
-    /// mouth corners) and the face is not turned far away: dlib's predictor, trained on near-frontal
-    /// faces, returns a plausible-looking but wrong shape for a profile.
     /// The nose tip is where a turned face's fit goes wrong first: dlib fitted the near-profile in the
-    /// six-person photo as a three-quarter view with its nose 0.46-0.58 (in the units below) from the
+    /// six-person photo as a three-quarter view with its nose 0.46-0.58 (in `agrees`'s units) from the
     /// detector's, its mean over the five points just inside the limit at some sizes; the turned and
     /// looking-down faces it fits well kept the nose within 0.27.
     static let largestNoseError: Float = 0.4
 
+    /// Landmarks are trusted only where they agree with the detector's own five keypoints (eyes, nose,
+    /// mouth corners), the nose tip above all, and the face is not turned far away: dlib's predictor,
+    /// trained on near-frontal faces, returns a plausible-looking but wrong shape for a profile.
     static func agrees(_ shape: FaceShape, with detection: Detection) -> Bool {
         guard shape.yawRatio < FaceTracker.largestYawRatio else { return false }
         let ours = [shape.rightEyeCentre, shape.leftEyeCentre, shape[30], shape[48], shape[54]]

@@ -2,7 +2,7 @@ import Foundation
 import VeilCore
 
 /// Smooths a face's landmarks over time, the head's pose and each part of the face apart. A shape is
-/// split into where the head is (centroid, size and roll: a `FaceFrame`) and the points in the face's
+/// split into where the head is (position, size and roll: a `FaceFrame`) and the points in the face's
 /// own coordinates (expression, blinks, speech); each is filtered by a One Euro filter (Casiez et
 /// al., CHI 2012), a low-pass whose cutoff rises with speed, and the two are put back together.
 /// The pose gets the strongest smoothing, since the predictor's jitter moves the whole shape; the
@@ -38,6 +38,8 @@ public struct LandmarkSmoother: Sendable {
     /// opens the filter within a frame or two, low enough that jitter alone does not.
     static let speedCutoff: Float = 2
 
+    /// The points expressions move least (the nose and the eye corners): the pose's position is their
+    /// centre, so that an open mouth or a raised brow is not taken for the head moving.
     static let steadyPoints = [27, 28, 29, 30, 31, 33, 35, 36, 39, 42, 45]
 
     private var pose = OneEuro(count: 4)
@@ -57,8 +59,6 @@ public struct LandmarkSmoother: Sendable {
     /// Filters a new observation taken `interval` seconds after the last one.
     public mutating func smooth(_ shape: FaceShape, interval: Float) -> FaceShape {
         let eyeAxis = FaceFrame(shape)
-        // Centred on the points expressions move least (the nose and the eye corners), so that an open
-        // mouth or a raised brow is not taken for the head moving.
         var centre = Point.zero
         for i in LandmarkSmoother.steadyPoints { centre += shape[i] }
         let frame = FaceFrame(origin: centre / Float(LandmarkSmoother.steadyPoints.count), axis: eyeAxis.axis, scale: eyeAxis.scale)
