@@ -48,6 +48,9 @@ let package = Package(
                                                     .product(name: "Prometheus", package: "swift-prometheus")]),
         .target(name: "VeilLive", dependencies: ["VeilCore", "VeilMetrics", "VeilPipeline", "VeilCapture", "VeilMedia", "VeilVision", "VeilAnonymize",
                                                  .product(name: "Logging", package: "swift-log")]),
+        // `veil process DIR -o OUTDIR`: an archive's inputs, shards, the audit manifest and resuming.
+        .target(name: "VeilArchive", dependencies: ["VeilCore", "VeilMedia", "VeilPipeline", "VeilVision",
+                                                    .product(name: "Logging", package: "swift-log")]),
         // The daemon's config file (strict TOML) and its systemd protocol; neither knows the pipeline.
         .target(name: "VeilConfig", dependencies: ["VeilCore", .product(name: "TOMLKit", package: "TOMLKit"),
                                                   .product(name: "Logging", package: "swift-log")]),
@@ -78,7 +81,7 @@ let package = Package(
         // `veil report`: reads a stability log; no video, no models.
         .target(name: "VeilReport", dependencies: ["VeilCore"]),
         .executableTarget(name: "veil", dependencies: [
-            "CProcess", "VeilCore", "VeilDaemon", "VeilReport",
+            "CProcess", "VeilCore", "VeilDaemon", "VeilReport", "VeilArchive",
             "VeilConfig", "VeilSystemd",
             "VeilLive", "VeilPipeline", "VeilMedia", "VeilVision", "VeilAnonymize", "VeilCapture",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -93,6 +96,7 @@ let package = Package(
         .testTarget(name: "VeilCommandTests", dependencies: ["VeilTestSupport", "VeilMedia"]),
         .testTarget(name: "VeilConfigTests", dependencies: ["VeilTestSupport", "VeilConfig", "VeilCore"]),
         .testTarget(name: "VeilCoreTests", dependencies: ["VeilCore"]),
+        .testTarget(name: "VeilArchiveTests", dependencies: ["VeilArchive", "VeilCore"]),
         .testTarget(name: "VeilPipelineTests", dependencies: ["VeilCore", "VeilPipeline"]),
         .testTarget(name: "VeilSystemdTests", dependencies: ["VeilSystemd"]),
         .testTarget(name: "VeilMetricsTests", dependencies: ["VeilMetrics", .product(name: "Metrics", package: "swift-metrics")]),

@@ -8,6 +8,7 @@
 #include <libavutil/error.h>
 #include <libavutil/imgutils.h>
 #include <libavutil/opt.h>
+#include <libavutil/sha.h>
 
 static inline int veil_averror(int posix_errno) { return AVERROR(posix_errno); }
 static inline int veil_averror_eof(void) { return AVERROR_EOF; }

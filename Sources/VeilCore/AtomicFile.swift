@@ -12,6 +12,12 @@ public enum AtomicFile {
         public let path: String
         public let reason: String
         public var description: String { "cannot \(action) '\(path)': \(reason)" }
+
+        public init(action: String, path: String, reason: String) {
+            self.action = action
+            self.path = path
+            self.reason = reason
+        }
     }
 
     /// "dir/.name.partial-PID.ext" for "dir/name.ext": hidden, the process's own, and still carrying

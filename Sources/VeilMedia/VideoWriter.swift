@@ -1,7 +1,9 @@
 import CFFmpeg
 
 /// Writes a re-encoded video stream and stream-copied audio into an .mp4, .mkv or .mov file. Video
-/// keeps the source's size, time base and timestamps; audio packets pass unchanged. Until `finish()`
+/// keeps the source's size, time base and timestamps; audio packets pass unchanged. Nothing else of the
+/// source is copied: no container or stream metadata (creation time, device, a phone's GPS location),
+/// no chapters, no attachments, no data or subtitle streams. Until `finish()`
 /// succeeds the data goes to `temporaryPath`, which is deleted if the writer goes away unfinished.
 public final class VideoWriter {
     public let path: String
@@ -19,7 +21,8 @@ public final class VideoWriter {
     private let frameDuration: Int64
     private var finished = false
 
-    public init(path: String, source: VideoReader, settings: EncoderSettings = EncoderSettings()) throws {
+    /// `audio`: false leaves the source's audio out (voices and spoken names identify a person too).
+    public init(path: String, source: VideoReader, settings: EncoderSettings = EncoderSettings(), audio: Bool = true) throws {
         let output = try OutputFile(path: path)
         encoder = try VideoEncoder(settings: settings, source: source, globalHeader: output.needsGlobalHeader, path: path)
         videoStream = try output.addStream()
@@ -33,7 +36,7 @@ public final class VideoWriter {
             try VideoWriter.copyDisplayMatrix(from: source.videoStream, to: videoStream, path: path)
         }
         var audioStreams: [Int: (stream: UnsafeMutablePointer<AVStream>, inputTimeBase: AVRational)] = [:]
-        for input in source.audioStreams {
+        for input in audio ? source.audioStreams : [] {
             let parameters: UnsafeMutablePointer<AVCodecParameters> = input.pointee.codecpar
             // The muxer would refuse at open() with a bare "Invalid argument"; say which stream and why.
             if avformat_query_codec(output.context.pointee.oformat, parameters.pointee.codec_id, FF_COMPLIANCE_NORMAL) == 0 {

@@ -7,7 +7,7 @@ import VeilMedia
 import VeilVision
 
 /// Everything `veil process` needs to know.
-public struct ProcessOptions {
+public struct ProcessOptions: Sendable {
     public var input: String
     public var output: String
     public var anonymizer = AnonymizerSettings()
@@ -30,6 +30,7 @@ public struct ProcessOptions {
     /// measurement runs the landmark predictor again on the output), enough for the summary figures.
     public static let stabilitySampling = 4
     public var showProgress = false
+    public var audio = AudioHandling.keep
 
     public init(input: String, output: String) {
         self.input = input
@@ -37,9 +38,17 @@ public struct ProcessOptions {
     }
 }
 
+/// What `veil process` does with the input's audio.
+public enum AudioHandling: String, CaseIterable, Sendable {
+    /// Copied unchanged, as recorded.
+    case keep
+    /// Left out: a voice, and a name spoken aloud, identify a patient as surely as a face.
+    case drop
+}
+
 /// How often `veil process` asks a second detector of another model family to look at a frame: a
 /// face it finds that the main path did not handle is covered and counted as a recall incident.
-public enum Audit: String, CaseIterable {
+public enum Audit: String, CaseIterable, Sendable {
     /// One frame a second (it costs more than a main detection pass).
     case sampled
     /// Every frame: for archives where certainty matters more than time.
@@ -90,7 +99,7 @@ public final class FileProcessor {
             throw UserError("'\(options.input)' asks players to turn it by \(rotation.clockwiseDegrees) degrees\(rotation.isMirrored ? " and mirror it" : ""), which Veil cannot straighten: re-encode it upright first")
         }
         // Opened before the models load, so a bad output path fails at once.
-        let writer = try VideoWriter(path: options.output, source: reader, settings: options.encoder)
+        let writer = try VideoWriter(path: options.output, source: reader, settings: options.encoder, audio: options.audio == .keep)
         let log = try StabilityLog(path: options.stabilityLog)
         partialFiles = [writer.temporaryPath] + [log.temporaryPath].compactMap { $0 }
         defer { partialFiles = [] }

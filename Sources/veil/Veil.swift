@@ -9,7 +9,8 @@ struct Veil: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "veil",
         abstract: "De-identifies faces in clinical video while keeping facial and body keypoints.",
-        subcommands: [ProcessCommand.self, RunCommand.self, BenchCommand.self, ReportCommand.self, EnrollCommand.self, DonorsCommand.self, DevicesCommand.self,
+        version: VeilVersion.current,
+        subcommands: [ProcessCommand.self, ManifestCommand.self, RunCommand.self, BenchCommand.self, ReportCommand.self, EnrollCommand.self, DonorsCommand.self, DevicesCommand.self,
                       CheckConfigCommand.self])
 
     /// Usage errors get one line (what is wrong and where), like every other error, instead of
