@@ -6,7 +6,7 @@ DATA := data
 SAMPLE := $(DATA)/sample/sample.mp4
 OUT := out
 
-.PHONY: setup build release demo test bench clean
+.PHONY: setup build release demo test bench bench-archive clean
 
 setup:
 	scripts/setup.sh
@@ -58,8 +58,28 @@ test: release $(DONORS) $(SAMPLE) $(DATA)/sample/subject-messi.mp4 $(DATA)/sampl
 bench: release $(DONORS) $(SAMPLE)
 	.build/release/veil bench $(SAMPLE)
 
+# Archive throughput (scripts/bench-archive.sh): files per hour for one-minute 720p clips, one file at a
+# time and with --jobs 2. A benchmark: it prints figures and asserts nothing. About 7 minutes.
+bench-archive: release $(DONORS) $(SAMPLE)
+	scripts/bench-archive.sh .build/release/veil $(SAMPLE) $(OUT)/bench-archive 4 2
+
 clean:
 	rm -rf .build $(OUT)
+
+# A real scheduler (scripts/test-slurm.sh): a one-node Slurm cluster on localhost (Debian's slurm-wlm and
+# munge, installed if missing) runs `veil process` as `sbatch --array=0-3` over 8 short clips made from
+# real faces in nested folders; then the same through GNU parallel with --shard. Each time every output
+# must exist exactly once and play, and `veil manifest` must verify them all. About two minutes.
+ARCHIVE_CLIPS := $(OUT)/archive-clips
+
+.PHONY: test-slurm
+test-slurm: release $(DONORS) $(SAMPLE) $(DATA)/sample/subject-messi.mp4 $(DATA)/sample/subject-hopper.mp4
+	rm -rf $(ARCHIVE_CLIPS) $(OUT)/slurm && mkdir -p $(ARCHIVE_CLIPS)/clinic-a $(ARCHIVE_CLIPS)/clinic-b/visit\ 2
+	for i in 0 1 2 3 4 5 6 7; do \
+	  case $$i in 0|1|2) src=$(SAMPLE) dir=clinic-a ;; 3|4|5) src=$(DATA)/sample/subject-messi.mp4 dir=clinic-b ;; *) src=$(DATA)/sample/subject-hopper.mp4 dir="clinic-b/visit 2" ;; esac; \
+	  ffmpeg -v error -nostdin -y -ss 0.$$i -t 1 -i $$src -vf scale=640:-2 -c:v libx264 -preset ultrafast -c:a aac "$(ARCHIVE_CLIPS)/$$dir/exam-$$i.mp4" || exit 1; \
+	done
+	scripts/test-slurm.sh .build/release/veil $(ARCHIVE_CLIPS) $(OUT)/slurm
 
 # A real kernel V4L2 driver: V4L2Probe (release) captures from vivid in a QEMU guest (scripts/v4l2-vm.sh)
 # in NV12, YU12 and YUYV, the last through an unplug (the driver unbound) and replug; the host then

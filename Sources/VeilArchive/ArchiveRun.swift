@@ -94,20 +94,24 @@ public final class ArchiveRun: Sendable {
             started: ArchiveSchema.timestamp(Date()), models: try Self.digests(of: [data.detectorModel, data.landmarkModel, data.descriptorModel]),
             donors: try donorDigests(data: data), settings: options.settings, inputsTotal: options.inputs.count, inputs: mine.map(\.key)))
 
+        let workers = max(1, min(options.jobs, mine.count))
+        // Loaded before any file starts: a broken install or donor fails the run once, not every file.
+        let models = try (0..<workers).map { _ in ThreadOwned(try FileProcessor.models(for: options.file, data: data, logger: logger)) }
         let next = Mutex(0)
         let tally = Mutex(ArchiveTally())
         let stop = Mutex<ArchiveRetry?>(nil)
-        let workers = max(1, min(options.jobs, mine.count))
         let group = DispatchGroup()
         for worker in 0..<workers {
             group.enter()
+            let workerModels = models[worker]
             WorkerThread.start(name: "veil-archive-\(worker)") {
                 defer { group.leave() }
                 while stop.withLock({ $0 == nil }) {
                     let index = next.withLock { index in defer { index += 1 }; return index }
                     guard index < mine.count else { return }
                     do throws(ArchiveRetry) {
-                        let outcome = try self.process(mine[index], run: runID, finished: reusable[mine[index].key], manifest: manifest)
+                        let outcome = try self.process(mine[index], run: runID, finished: reusable[mine[index].key],
+                                                       models: workerModels.value, manifest: manifest)
                         tally.withLock { tally in
                             switch outcome {
                             case .done: tally.done += 1
@@ -131,7 +135,7 @@ public final class ArchiveRun: Sendable {
     }
 
     /// One input to its outcome, recorded; throws only a fault that must stop the run.
-    private func process(_ input: ArchiveInput, run: String, finished previous: ArchiveFileRecord?,
+    private func process(_ input: ArchiveInput, run: String, finished previous: ArchiveFileRecord?, models: FaceModels,
                          manifest: ArchiveManifest) throws(ArchiveRetry) -> ArchiveOutcome {
         let started = ArchiveSchema.timestamp(Date())
         var record = ArchiveFileRecord(run: run, input: input.path, key: input.key, started: started, ended: started, outcome: .failed)
@@ -165,7 +169,7 @@ public final class ArchiveRun: Sendable {
         var fileOptions = options.file
         fileOptions.input = input.path
         fileOptions.output = outputPath
-        let processor = FileProcessor(options: fileOptions, logger: logger)
+        let processor = FileProcessor(options: fileOptions, logger: logger, models: models)
         let temporary = AtomicFile.temporaryPath(for: outputPath)
         writing.withLock { _ = $0.insert(temporary) }
         defer { writing.withLock { _ = $0.remove(temporary) } }

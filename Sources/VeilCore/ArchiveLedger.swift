@@ -85,6 +85,11 @@ public struct ArchiveLedger: Sendable {
     public var failed: Int { count(.failed) + count(.retry) }
     public var missing: Int { count(.missing) + unlisted }
     public var files: Int { entries.count + unlisted }
+    /// "8 files: 7 done, 6 verified, 1 failed, 0 missing": what `veil manifest` and the reports say.
+    public var summary: String {
+        "\(files) files: \(done) done, \(count(.verified)) verified, \(failed) failed, \(missing) missing"
+    }
+
     /// Every input done, every output as recorded, no shard unaccounted for.
     public var isComplete: Bool { files > 0 && count(.verified) == files }
 }

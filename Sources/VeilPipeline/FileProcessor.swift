@@ -81,9 +81,26 @@ public final class FileProcessor {
     private let options: ProcessOptions
     private let logger: Logger
 
-    public init(options: ProcessOptions, logger: Logger) {
+    /// Models loaded for this file alone, unless `models` are given: an archive run loads one set per
+    /// worker and passes it to each of that worker's files in turn (loading takes about two seconds).
+    public init(options: ProcessOptions, logger: Logger, models: FaceModels? = nil) {
         self.options = options
         self.logger = logger
+        self.givenModels = models
+    }
+
+    private let givenModels: FaceModels?
+
+    /// The models and donors `options` need.
+    public static func models(for options: ProcessOptions, data: DataDirectory, logger: Logger) throws -> FaceModels {
+        try FaceModels(for: try settings(options), data: data, donors: options.donors, logger: logger)
+    }
+
+    /// The anonymizer's settings, with the consent list loaded.
+    private static func settings(_ options: ProcessOptions) throws -> AnonymizerSettings {
+        var settings = options.anonymizer
+        if let consent = options.consent { settings.consent = try ConsentList.load(directory: consent) }
+        return settings
     }
 
     /// The temporary files (video, log) while a run is writing them: an interrupted command removes them.
@@ -103,9 +120,8 @@ public final class FileProcessor {
         let log = try StabilityLog(path: options.stabilityLog)
         partialFiles = [writer.temporaryPath] + [log.temporaryPath].compactMap { $0 }
         defer { partialFiles = [] }
-        var settings = options.anonymizer
-        if let consent = options.consent { settings.consent = try ConsentList.load(directory: consent) }
-        let models = try FaceModels(for: settings, data: data, donors: options.donors, logger: logger)
+        let settings = try Self.settings(options)
+        let models = try givenModels ?? FaceModels(for: settings, data: data, donors: options.donors, logger: logger)
         let promised = FaceSizePromise.offlineDetectorWidth(pictureWidth: reader.width)
         if let width = options.detectorWidth, FaceSizePromise.inputWidth(requested: width) < promised {
             throw UserError("--detector-width \(width) would miss faces under \(FaceSizePromise.smallestFace(pictureWidth: reader.width, detectorWidth: width)) px in '\(options.input)' (\(reader.width) px wide): Veil promises every face from \(FaceSizePromise.smallestFace(pictureWidth: reader.width, detectorWidth: promised)) px, which needs \(promised) or more")

@@ -214,14 +214,14 @@ public enum HTMLReport {
         cells.map { "<td class=\"number\">\(HTML.escape($0))</td>" }.joined()
     }
 
-    private static func row(_ cells: [String], header: Bool = false, numeric: Set<Int> = []) -> String {
+    static func row(_ cells: [String], header: Bool = false, numeric: Set<Int> = []) -> String {
         let tag = header ? "th" : "td"
         return "<tr>" + cells.enumerated().map { index, cell in
             numeric.contains(index) ? "<\(tag) class=\"number\">\(HTML.escape(cell))</\(tag)>" : "<\(tag)>\(HTML.escape(cell))</\(tag)>"
         }.joined() + "</tr>"
     }
 
-    private static let style = """
+    static let style = """
         body{font-family:sans-serif;max-width:62em;margin:2em auto;padding:0 1em;color:#222;line-height:1.4}
         table{border-collapse:collapse;margin:.5em 0 1em}th,td{border:1px solid #ccc;padding:.25em .6em;text-align:left}
         th{background:#f0f0f0}.number{text-align:right;font-variant-numeric:tabular-nums}

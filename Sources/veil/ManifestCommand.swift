@@ -31,8 +31,7 @@ struct ManifestCommand: ParsableCommand {
         } else {
             for entry in ledger.entries { print(Self.line(entry)) }
             for shard in ledger.missingShards { print("missing   shard \(shard): never ran") }
-            print("veil manifest: \(ledger.files) files: \(ledger.done) done, \(ledger.count(.verified)) verified, "
-                  + "\(ledger.failed) failed, \(ledger.missing) missing"
+            print("veil manifest: \(ledger.summary)"
                   + (ledger.count(.modified) + ledger.count(.outputMissing) > 0
                      ? ", \(ledger.count(.modified) + ledger.count(.outputMissing)) outputs changed or gone since" : ""))
         }

@@ -193,9 +193,14 @@ struct ProcessCommand: ParsableCommand {
         if tally.exitStatus != 0 { throw ExitCode(tally.exitStatus) }
     }
 
-    /// Files side by side: one file keeps about two cores busy (decode and detect on one thread, the
-    /// landmarks and swap on another, the encoder on a third).
-    static var automaticJobs: Int { max(1, ProcessInfo.processInfo.activeProcessorCount / 2) }
+    /// Files side by side: one per core. A file's pipeline (decode and detect, landmarks and swap,
+    /// encode: three threads) leaves cores partly idle while its stages wait on each other; on 2 cores
+    /// two files at once did 8% more files per hour than one. Each job holds about 0.5 GiB, so at
+    /// most one per GiB of memory.
+    static var automaticJobs: Int {
+        let memoryGiB = Int(ProcessInfo.processInfo.physicalMemory >> 30)
+        return max(1, min(ProcessInfo.processInfo.activeProcessorCount, memoryGiB))
+    }
 
     /// The options that shape an output, by their option names: a finished output is reused only when
     /// they are the same.

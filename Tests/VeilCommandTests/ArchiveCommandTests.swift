@@ -90,6 +90,15 @@ final class ArchiveCommandTests: DirectoryTestCase {
         XCTAssertEqual(document["missing"] as? Int, 0)
         XCTAssertEqual((document["files"] as? [Any])?.count, 4)
 
+        // The archive's report: one page, the file that failed first.
+        let report = try Run.veil("report", outdir)
+        XCTAssertEqual(report.status, 0, report.stderr)
+        let page = try String(contentsOfFile: "\(outdir)/.veil/report.html", encoding: .utf8)
+        let rows = page.components(separatedBy: "<tr class=").dropFirst()
+        XCTAssertEqual(rows.count, 4)
+        XCTAssertTrue(rows.first?.contains("p2/broken.mp4") ?? false, "the failure comes first")
+        XCTAssertFalse(page.contains("<script"))
+
         // An output edited after the run is named; run again, it is made anew and the others are kept.
         let edited = FileHandle(forWritingAtPath: "\(outdir)/p2/talk.mkv")!
         edited.seekToEndOfFile()
