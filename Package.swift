@@ -62,8 +62,9 @@ let package = Package(
         .executableTarget(name: "RecordProbe", dependencies: ["VeilCore", "VeilOutput", "VeilMedia",
                                                               .product(name: "Logging", package: "swift-log")]),
         // The daemon's HTTP endpoints; reads plain values from a StatusSource, knows nothing of the pipeline.
+        // The status page draws with VeilReport's charts, hashes its style for the CSP with VeilMedia.
         .target(name: "VeilStatus", dependencies: [
-            "VeilMetrics",
+            "VeilCore", "VeilMetrics", "VeilMedia", "VeilReport",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "NIOCore", package: "swift-nio"),

@@ -74,9 +74,18 @@ struct ConfigReader {
         var daemon = VeilConfiguration.Daemon(http: .init(host: "127.0.0.1", port: 9480), logLevel: .info,
                                               stabilityLog: "/var/log/veil/stability.jsonl")
         guard let section else { return daemon }
-        try section.allowOnly(["http", "log_level", "stability_log", "stability_log_max_mb", "stability_log_keep"], in: "[daemon]")
+        try section.allowOnly(["http", "http_token_file", "log_level", "stability_log", "stability_log_max_mb", "stability_log_keep"],
+                              in: "[daemon]")
         if let http = try section.string("http") {
             daemon.http = try http.isEmpty ? nil : Self.endpoint(http, key: "http", in: section)
+        }
+        if let token = try section.string("http_token_file"), !token.isEmpty {
+            daemon.httpTokenFile = try section.absolutePath("http_token_file")
+            if checkFiles, let problem = FileChecks.tokenProblem(token) { throw section.error("http_token_file", problem) }
+        }
+        // The page shows the anonymized picture and the figures: beyond this machine, only to whoever holds the token.
+        if let http = daemon.http, !http.isLoopback, daemon.httpTokenFile == nil {
+            throw section.error("http", "\"\(http)\" is reachable from other machines: set http_token_file to a 0600 file holding a token")
         }
         daemon.logLevel = try section.choice("log_level") ?? daemon.logLevel
         if let log = try section.string("stability_log") {

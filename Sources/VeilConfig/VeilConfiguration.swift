@@ -16,6 +16,9 @@ public struct VeilConfiguration: Equatable, Sendable {
     public struct Daemon: Equatable, Sendable {
         /// Where /metrics, /healthz and /status listen; nil: no HTTP server (`http = ""`).
         public var http: Endpoint?
+        /// A 0600 file holding the token every HTTP request must carry (`Authorization: Bearer` or
+        /// `?token=`); required when `http` is reachable from other machines.
+        public var httpTokenFile: String?
         public var logLevel: Logger.Level
         /// JSON Lines: measured faces, minute windows, summaries; nil: not written (`stability_log = ""`).
         public var stabilityLog: String?

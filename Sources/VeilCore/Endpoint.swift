@@ -35,4 +35,12 @@ public struct Endpoint: Equatable, Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+
+    /// Reachable from this machine only: 127.0.0.0/8, ::1 or "localhost". Anything else (a LAN address,
+    /// 0.0.0.0, a name) may be reached from elsewhere.
+    public var isLoopback: Bool {
+        if host == "localhost" || host == "::1" { return true }
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
+    }
 }

@@ -115,6 +115,9 @@ final class CameraPipeline: Sendable {
     /// Seconds since the pipeline last handed a frame (or the offline slate) to the outputs.
     var secondsSinceProgress: Double { live.secondsSinceProgress }
 
+    /// The latest frame the outputs took, after the anonymizer; nil for a camera without outputs.
+    var snapshot: OutputSnapshot? { live.outputs?.snapshot }
+
     /// One line for `systemctl status`.
     var statusLine: String {
         let stats = pipeline.statistics
@@ -155,11 +158,11 @@ final class CameraPipeline: Sendable {
         }
     }
 
-    private static func encoder(_ encoder: VeilConfiguration.Encoder) -> EncoderOptions {
+    static func encoder(_ encoder: VeilConfiguration.Encoder) -> EncoderOptions {
         EncoderOptions(codec: encoder.codec, preset: encoder.preset, bitrateKbps: encoder.bitrateKbps, gop: encoder.gop)
     }
 
-    private static func output(_ output: VeilConfiguration.Output, camera: String) -> OutputSpec {
+    static func output(_ output: VeilConfiguration.Output, camera: String) -> OutputSpec {
         // Without an `sdp` key the session description goes to the service's runtime directory.
         let runtime = ProcessInfo.processInfo.environment["RUNTIME_DIRECTORY"] ?? "/run/veil"
         switch output {

@@ -88,6 +88,10 @@ public final class CameraSupervisor: Service, StatusSource, @unchecked Sendable 
 
     public func cameras() -> [CameraStatus] { running.map(\.status) }
 
+    public func snapshot(camera: String) throws -> (bytes: [UInt8], age: Double)? {
+        try running.first { $0.camera.name == camera }?.snapshot?.jpeg()
+    }
+
     /// How long a camera may go without moving a frame before it counts as stalled (watchdog, /healthz).
     public var stallLimit: Double { (notifier.watchdogInterval.map { $0 / 2 } ?? .seconds(5)).seconds }
 

@@ -1,6 +1,7 @@
 import Logging
 import ServiceLifecycle
 import VeilConfig
+import VeilCore
 import VeilMetrics
 import VeilPipeline
 import VeilStatus
@@ -27,8 +28,13 @@ public enum Daemon {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         // Started first, stopped last: /healthz answers for the whole of the cameras' lives.
         if let http = configuration.daemon.http {
+            // Checked when the config loaded (a private file, a token in it); read once, here.
+            let token = try configuration.daemon.httpTokenFile.map { path in
+                guard let token = HTTPToken.read(path), !token.isEmpty else { throw UserError("http_token_file '\(path)': cannot be read") }
+                return token
+            }
             services.append(.init(service: StatusServer(host: http.host, port: http.port, registry: registry, source: supervisor,
-                                                        stallLimit: supervisor.stallLimit, logger: logger)))
+                                                        stallLimit: supervisor.stallLimit, token: token, logger: logger)))
         }
         services.append(.init(service: supervisor, successTerminationBehavior: .gracefullyShutdownGroup))
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(

@@ -22,8 +22,25 @@ public enum FileDigest {
             if count == 0 { break }
             buffer.withUnsafeBufferPointer { av_sha_update(context, $0.baseAddress, count) }
         }
+        return hex(final(context))
+    }
+
+    /// SHA-256 of bytes in memory, raw (32 bytes): what a Content-Security-Policy hash encodes.
+    public static func sha256(bytes: [UInt8]) -> [UInt8] {
+        guard let context = av_sha_alloc() else { preconditionFailure("out of memory for a SHA-256 context") }
+        defer { av_free(UnsafeMutableRawPointer(context)) }
+        av_sha_init(context, 256)
+        bytes.withUnsafeBufferPointer { av_sha_update(context, $0.baseAddress, $0.count) }
+        return final(context)
+    }
+
+    private static func final(_ context: OpaquePointer) -> [UInt8] {
         var digest = [UInt8](repeating: 0, count: 32)
         av_sha_final(context, &digest)
+        return digest
+    }
+
+    private static func hex(_ digest: [UInt8]) -> String {
         let hex = Array("0123456789abcdef")
         return String(digest.flatMap { [hex[Int($0 >> 4)], hex[Int($0 & 15)]] })
     }

@@ -27,6 +27,8 @@ public final class CameraOutputs: @unchecked Sendable {
     private var loggedEncodeError: String?
     private let encodeDone = DispatchSemaphore(value: 0)
     private let started = Atomic<Bool>(false)
+    /// The latest anonymized frame for the status page, copied on the encode thread.
+    public let snapshot: OutputSnapshot
 
     /// Seconds shutdown waits for a camera's outputs to write what they hold: a working disk or
     /// network needs milliseconds; a stalled one would otherwise hold the daemon until systemd kills it
@@ -102,6 +104,7 @@ public final class CameraOutputs: @unchecked Sendable {
         self.statusSources = statusSources
         self.logger = logger
         pool = FramePool(capacity: CameraOutputs.poolCapacity, width: width, height: height)
+        snapshot = OutputSnapshot(width: width, height: height, camera: camera)
     }
 
     public func start() {
@@ -145,6 +148,7 @@ public final class CameraOutputs: @unchecked Sendable {
 
     private func encodeLoop() {
         while let frame = pool.take() {
+            snapshot.offer(frame.picture, now: MonotonicClock.now())
             for output in loopbacks { output.offer(frame.picture, captureTime: frame.captureTime) }
             if let encoder {
                 let begin = MonotonicClock.now()

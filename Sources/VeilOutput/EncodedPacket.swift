@@ -54,6 +54,14 @@ final class EncodedStream {
         avcodec_parameters_free(&parameters)
     }
 
+    /// RFC 6184's profile-level-id of the stream, e.g. "42c01f": the profile, constraint flags and level
+    /// bytes of the SPS in extradata (Annex B start codes, as libx264 writes it with global headers).
+    var profileLevelID: String? {
+        guard let data = parameters.pointee.extradata else { return nil }
+        let bytes = Array(UnsafeBufferPointer(start: data, count: Int(parameters.pointee.extradata_size)))
+        return H264.profileLevelID(extradata: bytes)
+    }
+
     /// Copies the parameters into a muxer's new stream, with the time base as a hint (the muxer may
     /// choose its own in avformat_write_header; packets are rescaled to whatever it chose).
     func configure(_ stream: UnsafeMutablePointer<AVStream>, timeBase hint: AVRational, target: String) throws {
@@ -63,4 +71,28 @@ final class EncodedStream {
         stream.pointee.time_base = hint
         stream.pointee.avg_frame_rate = frameRate
     }
+}
+
+/// What is read from H.264 headers without a decoder.
+enum H264 {
+    /// The three bytes after the first SPS NAL header (type 7) of an Annex B byte stream, as hex.
+    static func profileLevelID(extradata bytes: [UInt8]) -> String? {
+        var index = 0
+        while index + 3 < bytes.count {
+            if bytes[index] == 0, bytes[index + 1] == 0, bytes[index + 2] == 1 {
+                let header = index + 3
+                if bytes[header] & 0x1f == 7, header + 3 < bytes.count {
+                    return bytes[(header + 1)...(header + 3)].map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+                }
+                index = header
+            } else {
+                index += 1
+            }
+        }
+        return nil
+    }
+}
+
+private extension String {
+    func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }

@@ -49,7 +49,12 @@ final class LiveEncoder {
             // x264 drops in-band headers once it is asked for global ones; this puts them back.
             if String(cString: codec.pointee.name) == "libx264" {
                 try VideoEncoder.setOption("x264-params", to: "repeat-headers=1", of: context, path: name)
+                // Constrained Baseline (no B-frames, no CABAC): what every browser's WebRTC decodes, so a
+                // media server (Janus) passes the stream on without re-encoding; recordings and RTP
+                // receivers take it as well. Keyframes every `gop` frames let a late viewer in.
+                try VideoEncoder.setOption("profile", to: "baseline", of: context, path: name)
             }
+            context.pointee.max_b_frames = 0
         }
         guard encoder.context.pointee.extradata_size > 0 else {
             throw UserError("the \(options.codec) encoder for \(name) gave no SPS/PPS headers (the SDP's sprop-parameter-sets need them)")

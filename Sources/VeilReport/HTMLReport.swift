@@ -234,8 +234,8 @@ public enum HTMLReport {
 }
 
 /// Text made safe to put between HTML tags and in attribute values.
-enum HTML {
-    static func escape(_ text: String) -> String {
+public enum HTML {
+    public static func escape(_ text: String) -> String {
         var out = ""
         for character in text {
             switch character {

@@ -2,7 +2,7 @@ import Foundation
 
 /// A chart over time as inline SVG: axes with round ticks, then lines, points, stacked bars and
 /// marks. Plain SVG attributes only, so the page needs no script and no style sheet to draw it.
-struct SVGChart {
+public struct SVGChart {
     static let width = 860.0
     static let height = 240.0
     private static let left = 64.0, right = 16.0, top = 14.0, bottom = 40.0
@@ -13,7 +13,7 @@ struct SVGChart {
     let valueLabel: String
     private var layers: [String] = []
 
-    init(title: String, timeRange: ClosedRange<Double>, valueRange: ClosedRange<Double>, valueLabel: String) {
+    public init(title: String, timeRange: ClosedRange<Double>, valueRange: ClosedRange<Double>, valueLabel: String) {
         self.title = title
         // An empty range (one frame) would divide by zero: give it a second.
         self.timeRange = timeRange.lowerBound < timeRange.upperBound ? timeRange : timeRange.lowerBound...(timeRange.lowerBound + 1)
@@ -33,7 +33,7 @@ struct SVGChart {
 
     /// One polyline per run of points; a gap (frames without this figure) starts a new one rather
     /// than drawing a line across time that was not measured.
-    mutating func line(_ segments: [[(time: Double, value: Double)]], series: String, color: String) {
+    public mutating func line(_ segments: [[(time: Double, value: Double)]], series: String, color: String) {
         for segment in segments where !segment.isEmpty {
             let points = segment.map { "\(Self.number(x($0.time))),\(Self.number(y($0.value)))" }.joined(separator: " ")
             layers.append("<polyline class=\"\(series)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\" points=\"\(points)\"/>")
@@ -46,7 +46,7 @@ struct SVGChart {
     }
 
     /// A level the figure should stay on one side of: a goal or a margin.
-    mutating func level(_ value: Double, label: String, color: String) {
+    public mutating func level(_ value: Double, label: String, color: String) {
         let yValue = Self.number(y(value))
         layers.append("<line x1=\"\(Self.number(Self.left))\" x2=\"\(Self.number(Self.width - Self.right))\" y1=\"\(yValue)\" y2=\"\(yValue)\" "
             + "stroke=\"\(color)\" stroke-dasharray=\"6 4\"/>")
@@ -74,7 +74,7 @@ struct SVGChart {
             + "<title>\(HTML.escape(note))</title></line>")
     }
 
-    func render() -> String {
+    public func render() -> String {
         let plotBottom = Self.height - Self.bottom
         var parts = ["<svg viewBox=\"0 0 \(Self.number(Self.width)) \(Self.number(Self.height))\" "
             + "role=\"img\" aria-label=\"\(HTML.escape(title))\" font-family=\"sans-serif\">"]

@@ -5,6 +5,9 @@ import VeilMetrics
 /// are not here: the endpoints read them from the registry the stages count into.
 public protocol StatusSource: AnyObject, Sendable {
     func cameras() -> [CameraStatus]
+    /// The camera's latest output frame (after the anonymizer, never before) as JPEG, and its age in
+    /// seconds; nil for an unknown camera or before its first frame.
+    func snapshot(camera: String) throws -> (bytes: [UInt8], age: Double)?
 }
 
 /// One camera's state at one instant, plain values, so the endpoints never reach into the pipeline:

@@ -10,7 +10,7 @@ struct Veil: AsyncParsableCommand {
         commandName: "veil",
         abstract: "De-identifies faces in clinical video while keeping facial and body keypoints.",
         version: VeilVersion.current,
-        subcommands: [ProcessCommand.self, ManifestCommand.self, RunCommand.self, BenchCommand.self, ReportCommand.self, EnrollCommand.self, DonorsCommand.self, DevicesCommand.self,
+        subcommands: [ProcessCommand.self, ManifestCommand.self, RunCommand.self, JanusConfigCommand.self, BenchCommand.self, ReportCommand.self, EnrollCommand.self, DonorsCommand.self, DevicesCommand.self,
                       CheckConfigCommand.self])
 
     /// Usage errors get one line (what is wrong and where), like every other error, instead of

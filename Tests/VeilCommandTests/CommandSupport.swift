@@ -72,3 +72,35 @@ func greyFrames(_ path: String, every: Int) throws -> (width: Int, height: Int, 
     let frames = stride(from: 0, to: bytes.count - size + 1, by: size).map { Array(bytes[$0..<$0 + size]) }
     return (probe.width, probe.height, frames)
 }
+
+/// How far a picture's face region and the body below it are from the nearest frame of the sample
+/// (Obama's portrait, moving) scaled to `size`, in mean luma levels: the frame chosen is the one whose
+/// body region is nearest, so that a swapped or covered face shows as a large face difference beside a
+/// small body one.
+func faceAndBodyDifference(_ picture: String, against video: String, size: (Int, Int)) throws -> (inner: Double, border: Double) {
+    let scale = "scale=\(size.0):\(size.1)"
+    let still = try Program.run("/usr/bin/ffmpeg", ["-v", "error", "-i", picture, "-vf", scale, "-f", "rawvideo", "-pix_fmt", "gray", "-"]).checked().output
+    let frames = try Program.run("/usr/bin/ffmpeg", ["-v", "error", "-i", video, "-vf", scale, "-f", "rawvideo", "-pix_fmt", "gray", "-"])
+        .checked().output
+    let count = size.0 * size.1
+    let shot = [UInt8](still)
+    guard shot.count == count else { throw Probe.ProbeError(message: "\(picture) decoded to \(shot.count) bytes, not \(count)") }
+    let all = [UInt8](frames)
+    var best: (inner: Double, border: Double) = (0, .infinity)
+    for start in stride(from: 0, to: all.count - count + 1, by: count) {
+        var inner = 0, innerCount = 0, border = 0, borderCount = 0
+        for y in stride(from: 0, to: size.1, by: 2) {
+            for x in stride(from: 0, to: size.0, by: 2) {
+                let d = abs(Int(shot[y * size.0 + x]) - Int(all[start + y * size.0 + x]))
+                if x > size.0 * 2 / 5 && x < size.0 * 3 / 5 && y > size.1 / 20 && y < size.1 / 3 {
+                    inner += d; innerCount += 1
+                } else if x > size.0 * 3 / 10 && x < size.0 * 13 / 20 && y > size.1 * 2 / 5 && y < size.1 * 17 / 20 {
+                    border += d; borderCount += 1
+                }
+            }
+        }
+        let candidate = (Double(inner) / Double(innerCount), Double(border) / Double(borderCount))
+        if candidate.1 < best.border { best = candidate }
+    }
+    return best
+}

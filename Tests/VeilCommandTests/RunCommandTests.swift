@@ -73,6 +73,18 @@ final class RunCommandTests: DirectoryTestCase {
         XCTAssertTrue(oks > 0.3 && oks <= 1, "keypoint similarity of the swapped faces: \(oks)")
         XCTAssertGreaterThan(value("veil_stability_samples_total{camera=\"room-1\"}") ?? 0, 0)
         XCTAssertNotNil(value("veil_landmark_jitter{camera=\"room-1\",window=\"60s\",side=\"output\"}"), metrics)
+
+        // The status page names the camera, and its picture is the anonymized output: the same scene as
+        // the input (the body matches a frame of it) with the face changed.
+        let page = try httpGet(port: port, "/")
+        XCTAssertEqual(page.status, 200)
+        XCTAssertTrue(page.body.contains("<h2>room-1 <span class=\"state"), page.body)
+        let jpeg = directory.appendingPathComponent("snapshot.jpg").path
+        try Program.run("/usr/bin/curl", ["-sf", "-o", jpeg, "http://127.0.0.1:\(port)/cameras/room-1/snapshot.jpg"]).checked()
+        let (face, body) = try faceAndBodyDifference(jpeg, against: sample, size: (640, 360))
+        XCTAssertLessThan(body, 8, "the picture is of this camera's scene")
+        // Measured: a swapped face 8.3 from the input beside a body 1.8; the input itself 1.3 and 1.4.
+        XCTAssertGreaterThan(face, max(3 * body, body + 4), "the face in the picture is not the input's (face \(face), body \(body))")
         XCTAssertEqual(daemon.terminate(), 0)
 
         let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").map {

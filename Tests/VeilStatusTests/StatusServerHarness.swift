@@ -23,6 +23,15 @@ final class FakeSource: StatusSource, @unchecked Sendable {
         return snapshot
     }
 
+    /// A picture for every camera once set.
+    var picture: [UInt8]?
+
+    func snapshot(camera: String) throws -> (bytes: [UInt8], age: Double)? {
+        lock.lock()
+        defer { lock.unlock() }
+        return snapshot.contains { $0.name == camera } ? picture.map { ($0, 1) } : nil
+    }
+
     func update(_ change: (inout [CameraStatus]) -> Void) {
         lock.lock()
         defer { lock.unlock() }
@@ -40,9 +49,9 @@ let quietLogger = Logger(label: "veil.status.test") { _ in SwiftLogNoOpLogHandle
 
 /// Runs a server on 127.0.0.1 with a port the system picks, inside a service group as the daemon
 /// does, and shuts it down gracefully when `body` is done (or has failed).
-func withStatusServer(_ source: FakeSource, registry: MeterRegistry = MeterRegistry(), stallLimit: Double = 2,
+func withStatusServer(_ source: FakeSource, registry: MeterRegistry = MeterRegistry(), stallLimit: Double = 2, token: String? = nil,
                       _ body: (StatusServer, URL) async throws -> Void) async throws {
-    let server = StatusServer(host: "127.0.0.1", port: 0, registry: registry, source: source, stallLimit: stallLimit,
+    let server = StatusServer(host: "127.0.0.1", port: 0, registry: registry, source: source, stallLimit: stallLimit, token: token,
                               logger: quietLogger)
     let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [server], logger: quietLogger))
     try await withThrowingTaskGroup(of: Void.self) { tasks in
@@ -59,13 +68,23 @@ func withStatusServer(_ source: FakeSource, registry: MeterRegistry = MeterRegis
     }
 }
 
-func get(_ base: URL, _ path: String) async throws -> HTTPReply {
+func get(_ base: URL, _ path: String, query: String? = nil, headers: [String: String] = [:]) async throws -> HTTPReply {
+    try await fetch(base, path, query: query, headers: headers).reply
+}
+
+/// The reply and every header of it.
+func fetch(_ base: URL, _ path: String, query: String? = nil, headers: [String: String] = [:]) async throws
+    -> (reply: HTTPReply, data: Data, response: HTTPURLResponse) {
     let session = URLSession(configuration: .ephemeral)
     defer { session.finishTasksAndInvalidate() }
-    let (data, response) = try await session.data(from: base.appendingPathComponent(path))
+    var components = URLComponents(url: base.appendingPathComponent(path), resolvingAgainstBaseURL: false)!
+    components.percentEncodedQuery = query
+    var request = URLRequest(url: components.url!)
+    for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+    let (data, response) = try await session.data(for: request)
     let http = try XCTUnwrap(response as? HTTPURLResponse)
-    return HTTPReply(status: http.statusCode, body: String(decoding: data, as: UTF8.self),
-                     contentType: http.value(forHTTPHeaderField: "Content-Type"))
+    return (HTTPReply(status: http.statusCode, body: String(decoding: data, as: UTF8.self),
+                      contentType: http.value(forHTTPHeaderField: "Content-Type")), data, http)
 }
 
 /// A camera with every figure set, distinct from one another so a mix-up shows: its counts go into

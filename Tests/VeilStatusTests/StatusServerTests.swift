@@ -176,7 +176,7 @@ final class StatusServerTests: XCTestCase {
 
     func testOtherPathsAreNotFound() async throws {
         try await withStatusServer(FakeSource([sampleCamera(counting: MeterRegistry())])) { _, base in
-            for path in ["", "metricsz", "status/exam-room-1", "healthz/x", "favicon.ico"] {
+            for path in ["metricsz", "cameras/nobody/snapshot.jpg", "status/exam-room-1", "healthz/x", "favicon.ico"] {
                 let reply = try await get(base, path)
                 XCTAssertEqual(reply.status, 404, "/\(path)")
             }
