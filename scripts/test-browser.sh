@@ -54,17 +54,31 @@ since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f s", b - a }'
 
 # Log tails for a failure; dbus noise is what Chromium prints in a container
 # without a session bus, never the reason anything failed.
+# Runs of lines that differ only in numbers (Janus logs one SRTP error per
+# packet) are folded into one line and a count.
 tail_log() {
   local f=$1 n=${2:-25}
   [ -s "$f" ] || return 0
   echo "---- tail of $f"
-  grep -avE 'dbus/(bus|object_proxy)\.cc|Failed to connect to the bus' "$f" | tail -n "$n" || true
+  { grep -avE 'dbus/(bus|object_proxy)\.cc|Failed to connect to the bus' "$f" || true; } |
+    awk '{ k = $0; gsub(/[0-9]+/, "#", k) }
+         k == pk { c++; last = $0; next }
+         { if (c) print "    ... " c " more like it, the last: " last; print; pk = k; c = 0 }
+         END { if (c) print "    ... " c " more like it, the last: " last }' | tail -n "$n"
 }
 # fail STEP WHY [LOG...]: the one FAILED line, then the logs that explain it.
 fail() {
   local step=$1 why=$2; shift 2
+  # The commonest SRTP mistake (key or suite differ) only shows in Janus's log.
+  if [[ $step == view* ]] && [ -s "${JLOG:-}" ] && grep -aq 'SRTP unprotect error' "$JLOG"; then
+    why+=" (Janus logged $(grep -ac 'SRTP unprotect error' "$JLOG") SRTP unprotect errors:"
+    why+=" $(grep -a -m1 -o 'srtp_err_status_[a-z_]*' "$JLOG" || echo ?); key or suite mismatch?)"
+  fi
   say "FAILED ($step): $why"
-  local f; for f in "$@"; do tail_log "$f" >&2; done
+  # Chromium's log repeats the viewer's lines, so less of it is shown.
+  local f; for f in "$@"; do
+    case $f in */chrome-*) tail_log "$f" 12 >&2 ;; *) tail_log "$f" >&2 ;; esac
+  done
   exit 1
 }
 
@@ -86,8 +100,8 @@ cleanup() {
   exit "$rc"
 }
 trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+trap 'say "FAILED (interrupted): SIGINT"; exit 130' INT
+trap 'say "FAILED (interrupted): SIGTERM"; exit 143' TERM
 forget() { local keep=() e; for e in "${PGIDS[@]}"; do [ "${e#*:}" = "$1" ] || keep+=("$e"); done; PGIDS=("${keep[@]}"); }
 
 # ---- deps ------------------------------------------------------------------
@@ -195,11 +209,39 @@ for i in $(seq 1 100); do
   sleep 0.1
 done
 [ $ready = 1 ] || fail janus "HTTP API $JURL did not answer in 10 s" "$JLOG"
-# Janus logs, rather than refuses, a mountpoint it cannot create; catch that here.
-if grep -aqiE "error.*(mountpoint|stream)|can't add|couldn't create" "$JLOG"; then
-  fail janus "the streaming plugin rejected part of $MOUNTS" "$JLOG"
+# Janus starts even when the streaming plugin rejects a mountpoint or the whole
+# file (a libconfig syntax error, e.g. a '.' or space in an entry name, leaves it
+# with no mountpoints at all): it only logs [ERR].  Catch that here, then ask the
+# plugin itself that both mountpoints exist and that exactly the second is SRTP.
+if grep -aq '^\[ERR\]' "$JLOG"; then
+  fail janus "$(grep -a -m1 '^\[ERR\]' "$JLOG" | sed 's/^\[ERR\] *\(\[[^]]*\] *\)\{0,1\}//') (check $MOUNTS)" "$JLOG"
 fi
-say "janus ok ($JURL, pid $JPID, $(since "$t"))"
+mp=$(python3 - "$JURL" "$RTP_ID" "$SRTP_ID" 2>&1 <<'PY'
+import json, sys, urllib.request
+url, ids = sys.argv[1], sys.argv[2:]
+def call(path, body):
+    body = dict(body, transaction="tb")
+    req = urllib.request.Request(url + path, json.dumps(body).encode(), {"Content-Type": "application/json"})
+    return json.load(urllib.request.urlopen(req, timeout=5))
+session = call("", {"janus": "create"})["data"]["id"]
+handle = call(f"/{session}", {"janus": "attach", "plugin": "janus.plugin.streaming"})["data"]["id"]
+out = []
+for want_srtp, i in zip((False, True), ids):
+    mid = int(i) if i.isdigit() else i
+    data = call(f"/{session}/{handle}", {"janus": "message", "body": {"request": "info", "id": mid}})
+    data = data.get("plugindata", {}).get("data", {})
+    info = data.get("info")
+    if not info:
+        sys.exit(f"mountpoint {i}: {data.get('error') or 'not found'}")
+    if bool(info.get("srtp")) != want_srtp:
+        sys.exit(f"mountpoint {i} ({info.get('name')}) is {'' if info.get('srtp') else 'not '}SRTP")
+    codecs = ",".join(f"{m.get('codec')}/{m.get('port')}" for m in info.get("media", []))
+    out.append(f"{i}={info.get('name')}[{codecs}{',srtp' if want_srtp else ''}]")
+call(f"/{session}", {"janus": "destroy"})
+print(" ".join(out))
+PY
+) || fail janus "$(tail -n1 <<<"$mp")" "$JLOG"
+say "janus ok ($JURL, pid $JPID, mountpoints $mp, $(since "$t"))"
 
 # ---- sender ----------------------------------------------------------------
 t=$(now)
@@ -207,7 +249,10 @@ setsid "${SENDER[@]}" </dev/null >"$SLOG" 2>&1 &
 SPID=$!
 PGIDS+=("sender:$SPID")
 sleep 2  # long enough for a bad command line or an unreachable port to end it
-kill -0 "$SPID" 2>/dev/null || fail sender "the sender exited early" "$SLOG"
+if ! kill -0 "$SPID" 2>/dev/null; then
+  rc=0; wait "$SPID" || rc=$?
+  fail sender "the sender exited early (status $rc)" "$SLOG"
+fi
 say "sender ok (pid $SPID, $(since "$t"))"
 
 # ---- views -----------------------------------------------------------------

@@ -15,8 +15,8 @@ import VeilMetrics
 /// The counters come from `registry`, which the cameras' stages count into; the state from `source`.
 /// Anything else is 404. Every request reads a fresh snapshot from `source`. With a `token`, every
 /// endpoint needs it (TokenGate). Viewers cost the cameras nothing: the pages are built from figures
-/// already counted, the picture from a copy the encode thread made, and a viewer that stops reading
-/// is dropped after `idleTimeout`.
+/// already counted, the picture from a copy the encode thread made; a viewer that stops reading is
+/// dropped (StalledViewerHandler), one that sends nothing after `idleTimeout`.
 public final class StatusServer: Service, Sendable {
     public let host: String
     /// As configured; 0 lets the system pick one, which `listeningPort()` then tells.
@@ -60,7 +60,7 @@ public final class StatusServer: Service, Sendable {
         defer { sampler.cancel() }
         let application = Application(
             router: makeRouter(),
-            server: .http1(configuration: .init(idleTimeout: Self.idleTimeout)),
+            server: .http1(configuration: .init(additionalChannelHandlers: [StalledViewerHandler()], idleTimeout: Self.idleTimeout)),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port)),
             onServerRunning: { [listening, port] channel in
                 listening.started(port: channel.localAddress?.port ?? port)

@@ -183,16 +183,19 @@ final class ArchiveCommandTests: DirectoryTestCase {
         XCTAssertEqual(check.status, 0, check.stdout)
     }
 
-    func testOutputsNamedByHashWithoutAudioKeepTheMappingOnlyInTheManifest() throws {
+    func testListedInputsNamedByHashWithoutAudioKeepTheMappingOnlyInTheManifest() throws {
         try clip("Doe, Jane/2024-05-01.mp4")
-        let result = try Run.veil("process", archive.path, "-o", outdir, "--rename", "hash", "--audio", "drop")
+        try clip("Roe, John/2024-05-02.mp4")
+        // Only the listed input is taken (comments and blank lines left out).
+        let list = try write("# exams cleared for sharing\n\n\(archive.path)/Doe, Jane/2024-05-01.mp4\n", to: "inputs.txt")
+        let result = try Run.veil("process", "--list", list, "-o", outdir, "--rename", "hash", "--audio", "drop")
         XCTAssertEqual(result.status, 0, result.stderr)
         let digest = try sha256(archive.appendingPathComponent("Doe, Jane/2024-05-01.mp4").path)
         XCTAssertEqual(try outputs(), ["\(digest).mp4"])
         XCTAssertEqual(try Probe("\(outdir)/\(digest).mp4").audioStreams, 0, "audio dropped")
         XCTAssertEqual(try Probe(archive.appendingPathComponent("Doe, Jane/2024-05-01.mp4").path).audioStreams, 1)
         let file = try XCTUnwrap(records().last)
-        XCTAssertEqual(file["key"] as? String, "Doe, Jane/2024-05-01.mp4")
+        XCTAssertEqual(file["key"] as? String, "2024-05-01.mp4", "a listed file is named below its own folder")
         XCTAssertEqual(file["output"] as? String, "\(digest).mp4")
         XCTAssertEqual(try manifest().status, 0)
     }

@@ -63,3 +63,51 @@ final class StatusPageTests: XCTestCase {
         }
     }
 }
+
+/// A viewer that asks for pictures and never reads them.
+final class StalledViewerTests: XCTestCase {
+    func testAViewerThatStopsReadingIsDroppedWhileOthersAreServed() async throws {
+        let source = FakeSource([sampleCamera(counting: MeterRegistry())])
+        let picture = [UInt8](repeating: 0xAB, count: 256 * 1024)
+        source.picture = picture
+        try await withStatusServer(source) { _, base in
+            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            XCTAssertGreaterThanOrEqual(descriptor, 0)
+            defer { close(descriptor) }
+            var small: Int32 = 4096
+            setsockopt(descriptor, SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size))
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(base.port!).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            XCTAssertEqual(connected, 0)
+            let requests = 40
+            let request = Array(String(repeating: "GET /cameras/exam-room-1/snapshot.jpg HTTP/1.1\r\nHost: x\r\n\r\n", count: requests).utf8)
+            XCTAssertEqual(request.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, 0) }, request.count)
+
+            // While it stalls, another viewer is served at once.
+            try await Task.sleep(for: .seconds(1))
+            let other = try await fetch(base, "cameras/exam-room-1/snapshot.jpg")
+            XCTAssertEqual(other.data.count, picture.count)
+
+            // Well past the limit, the stalled viewer reads what was left in its socket, then the end: the
+            // server gave up long before sending all it asked for.
+            try await Task.sleep(for: .seconds(8))
+            var timeout = timeval(tv_sec: 10, tv_usec: 0)
+            setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            var received = 0, ended = false
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+                if count > 0 { received += count; continue }
+                ended = count == 0 || errno == ECONNRESET
+                break
+            }
+            XCTAssertTrue(ended, "the server closed the stalled connection")
+            XCTAssertLessThan(received, requests * picture.count / 2, "dropped, not served in full")
+        }
+    }
+}
