@@ -11,7 +11,8 @@
 #   SENDER_COMMAND    started in the background once Janus listens; it must feed both
 #                     mountpoints (e.g. veil itself, or sh -c 'ffmpeg ... & ffmpeg ... & wait')
 #
-# Starts a private Janus (streaming plugin + HTTP transport only, ICE on loopback),
+# Starts a private Janus (streaming plugin + HTTP transport on 127.0.0.1 only, ICE on
+# this host's IPv4 address: Janus 1.1.2 cannot use loopback for ICE),
 # the sender, then for each mountpoint a small report server and headless Chromium
 # running scripts/browser-viewer.html; checks frames decoded, picture size, and prints
 # the face/border luma differences against the clip (scripts/browser-compare.py).
@@ -334,7 +335,9 @@ EOF
   if [ -n "${BORDER_DIFF_MAX:-}" ] && awk -v a="$border_diff" -v b="$BORDER_DIFF_MAX" 'BEGIN { exit !(a > b) }'; then
     fail "$step" "border_diff=$border_diff > BORDER_DIFF_MAX=$BORDER_DIFF_MAX: the picture outside the face changed"
   fi
-  say "$step ok (mountpoint $id: frames_decoded=$frames in ${VIEW_SECONDS} s, ${png_size}, $cmp, $(since "$t"))"
+  local frame_no; frame_no=$(sed -n 's/.*frame=\([0-9]*\).*/\1/p' <<<"$cmp")
+  say "$step ok (mountpoint $id: frames_decoded=$frames in ${VIEW_SECONDS} s, ${png_size}," \
+      "face_diff=$face_diff border_diff=$border_diff vs clip frame $frame_no, $(since "$t"))"
 }
 
 view rtp "$RTP_ID"

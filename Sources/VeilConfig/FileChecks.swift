@@ -35,16 +35,22 @@ enum FileChecks {
         return nil
     }
 
-    /// The HTTP token: a private regular file (no group or other access) holding at least 16 printable
-    /// characters. The token itself never appears in a message.
-    static func tokenProblem(_ path: String) -> String? {
+    /// A regular file that neither group nor others may read: what holds a secret.
+    private static func privateFileProblem(_ path: String, holding secret: String) -> String? {
         var status = stat()
         guard stat(path, &status) == 0 else { return "\(path): \(errnoText(errno))" }
         guard status.st_mode & S_IFMT == S_IFREG else { return "\(path): not a regular file" }
         let mode = status.st_mode & 0o777
         guard mode & 0o077 == 0 else {
-            return "\(path): mode \(String(format: "%04o", mode)) lets others read the token; chmod 600 it"
+            return "\(path): mode \(String(format: "%04o", mode)) lets others read \(secret); chmod 600 it"
         }
+        return nil
+    }
+
+    /// The HTTP token: a private regular file (no group or other access) holding at least 16 printable
+    /// characters. The token itself never appears in a message.
+    static func tokenProblem(_ path: String) -> String? {
+        if let problem = privateFileProblem(path, holding: "the token") { return problem }
         guard let token = HTTPToken.read(path) else { return "\(path): cannot be read (\(errnoText(errno)))" }
         guard token.count >= 16, token.allSatisfy({ $0.isASCII && !$0.isWhitespace && !$0.isNewline }) else {
             return "\(path): the token must be at least 16 characters without spaces (e.g. `openssl rand -hex 24`)"
@@ -55,13 +61,7 @@ enum FileChecks {
     /// The SRTP master key and salt: present, private (no group or other access: it decrypts every
     /// stream), and 30 bytes once base64-decoded. The key itself never appears in a message.
     static func srtpKeyProblem(_ path: String) -> String? {
-        var status = stat()
-        guard stat(path, &status) == 0 else { return "\(path): \(errnoText(errno))" }
-        guard status.st_mode & S_IFMT == S_IFREG else { return "\(path): not a regular file" }
-        let mode = status.st_mode & 0o777
-        guard mode & 0o077 == 0 else {
-            return "\(path): mode \(String(format: "%04o", mode)) lets others read the key; chmod 600 it"
-        }
+        if let problem = privateFileProblem(path, holding: "the key") { return problem }
         guard access(path, R_OK) == 0, let data = FileManager.default.contents(atPath: path) else {
             return "\(path): cannot be read (\(errnoText(errno)))"
         }

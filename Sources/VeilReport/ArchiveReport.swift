@@ -24,21 +24,7 @@ public enum ArchiveReport {
                                     "Incidents", "Seconds", "Why"], header: true)]
         for entry in ordered(ledger.entries) { body.append(row(entry, margin: identityMargin)) }
         body.append("</table>")
-        return """
-            <!DOCTYPE html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>Veil archive report: \(HTML.escape((outputDirectory as NSString).lastPathComponent))</title>
-            <style>\(HTMLReport.style)</style>
-            </head>
-            <body>
-            \(body.joined(separator: "\n"))
-            </body>
-            </html>
-
-            """
+        return HTML.page(title: "Veil archive report: \((outputDirectory as NSString).lastPathComponent)", style: HTMLReport.style, body: body)
     }
 
     private static func row(_ entry: ArchiveLedger.Entry, margin: Double) -> String {

@@ -27,20 +27,7 @@ public enum HTMLReport {
                               margin: report.whole.identity.margin)
             }
         }
-        return """
-            <!DOCTYPE html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <title>Veil report: \(HTML.escape(name))</title>
-            <style>\(style)</style>
-            </head>
-            <body>
-            \(body.joined(separator: "\n"))
-            </body>
-            </html>
-
-            """
+        return HTML.page(title: "Veil report: \(name)", style: style, body: body)
     }
 
     /// Writes the page under a temporary name in the same directory and renames it into place, so a
@@ -233,8 +220,28 @@ public enum HTMLReport {
         """
 }
 
-/// Text made safe to put between HTML tags and in attribute values.
+/// Text made safe to put between HTML tags and in attribute values, and the one page shell every
+/// Veil page is written in.
 public enum HTML {
+    /// A whole page: UTF-8, sized for a phone, one style block, `head` added to the head as it is.
+    public static func page(title: String, style: String, head: [String] = [], body: [String]) -> String {
+        """
+        <!DOCTYPE html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        \((head + ["<title>\(escape(title))</title>"]).joined(separator: "\n"))
+        <style>\(style)</style>
+        </head>
+        <body>
+        \(body.joined(separator: "\n"))
+        </body>
+        </html>
+
+        """
+    }
+
     public static func escape(_ text: String) -> String {
         var out = ""
         for character in text {

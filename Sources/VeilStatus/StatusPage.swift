@@ -47,22 +47,8 @@ enum StatusPage {
         for camera in document.cameras {
             body += section(camera, samples: history.samples(of: camera.name), query: query)
         }
-        return """
-            <!DOCTYPE html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <meta http-equiv="refresh" content="\(refreshSeconds); url=./\(query)">
-            <title>Veil status</title>
-            <style>\(style)</style>
-            </head>
-            <body>
-            \(body.joined(separator: "\n"))
-            </body>
-            </html>
-
-            """
+        return HTML.page(title: "Veil status", style: style,
+                         head: ["<meta http-equiv=\"refresh\" content=\"\(refreshSeconds); url=./\(query)\">"], body: body)
     }
 
     private static func section(_ camera: StatusDocument.Camera, samples: [StatusHistory.Sample], query: String) -> [String] {

@@ -17,7 +17,7 @@ final class ConfigKeyErrorTests: XCTestCase {
 
     func testUnknownDaemonKey() {
         assertConfigError("[daemon]\nport = 9480\n" + Fixture.minimal, at: "daemon.port",
-                          "unknown key ([daemon] takes http, log_level, stability_log, stability_log_max_mb, stability_log_keep)")
+                          "unknown key ([daemon] takes http, http_token_file, log_level, stability_log, stability_log_max_mb, stability_log_keep)")
     }
 
     func testUnknownAnonymizeKey() {
