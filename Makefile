@@ -66,6 +66,14 @@ bench-archive: release $(DONORS) $(SAMPLE)
 clean:
 	rm -rf .build $(OUT)
 
+# A real browser (scripts/test-browser-veil.sh): Debian's janus, its JavaScript and chromium (installed
+# if missing); `veil run` streams a real face over rtp and srtp to a private Janus configured by
+# `veil janus-config`, headless Chromium decodes each (>= 100 frames in 10 s, the face changed), then
+# opens the status page (rendered, the camera running, its picture anonymized). About two minutes.
+.PHONY: test-browser
+test-browser: release $(DONORS) $(SAMPLE)
+	scripts/test-browser-veil.sh .build/release/veil $(SAMPLE) $(OUT)/browser
+
 # A real scheduler (scripts/test-slurm.sh): a one-node Slurm cluster on localhost (Debian's slurm-wlm and
 # munge, installed if missing) runs `veil process` as `sbatch --array=0-3` over 8 short clips made from
 # real faces in nested folders; then the same through GNU parallel with --shard. Each time every output

@@ -41,7 +41,7 @@ public enum JanusMountpoints {
                 throw UserError("camera '\(camera.name)': the encoder's headers hold no SPS to read the H.264 profile from")
             }
             for spec in streams {
-                var lines = ["veil-\(camera.name)-\(id): {",
+                var lines = ["\(entryName(camera.name, id: id)): {",
                              "  type = \"rtp\"",
                              "  id = \(id)",
                              "  description = \"\(camera.name) (\(spec.kindName) from Veil)\""]
@@ -72,6 +72,14 @@ public enum JanusMountpoints {
             }
         }
         return entries.joined(separator: "\n\n") + (entries.isEmpty ? "" : "\n")
+    }
+}
+
+extension JanusMountpoints {
+    /// A name libconfig takes (letters, digits, '_', '-'): a camera's '.' would make Janus drop the
+    /// whole file, with only a syntax error in its log.
+    static func entryName(_ camera: String, id: Int) -> String {
+        "veil-" + String(camera.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") ? $0 : "_" }) + "-\(id)"
     }
 }
 

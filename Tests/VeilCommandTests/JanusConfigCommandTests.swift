@@ -15,7 +15,7 @@ final class JanusConfigCommandTests: DirectoryTestCase {
             stability_log = ""
 
             [[camera]]
-            name = "room-1"
+            name = "room.1"
             source = "/dev/null"
             size = "1280x720"
             fps = 30
@@ -34,8 +34,9 @@ final class JanusConfigCommandTests: DirectoryTestCase {
         let result = try Run.veil("janus-config", config)
         XCTAssertEqual(result.status, 0, result.stderr)
         let text = result.stdout
-        XCTAssertTrue(text.contains("veil-room-1-1: {\n  type = \"rtp\"\n  id = 1\n"), text)
-        XCTAssertTrue(text.contains("veil-room-1-2: {\n  type = \"rtp\"\n  id = 2\n"), text)
+        // A '.' in the camera's name would break the file for Janus: the entry's name has '_' instead.
+        XCTAssertTrue(text.contains("veil-room_1-1: {\n  type = \"rtp\"\n  id = 1\n"), text)
+        XCTAssertTrue(text.contains("veil-room_1-2: {\n  type = \"rtp\"\n  id = 2\n"), text)
         XCTAssertTrue(text.contains("port = 5004") && text.contains("port = 5006"), text)
         // Constrained Baseline (profile 0x42, constraint_set1) at level 3.1, what 720p at 30 fps needs.
         XCTAssertTrue(text.contains("fmtp = \"profile-level-id=42c01f;packetization-mode=1\""), text)
