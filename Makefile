@@ -6,7 +6,7 @@ DATA := data
 SAMPLE := $(DATA)/sample/sample.mp4
 OUT := out
 
-.PHONY: setup build release demo test bench bench-archive clean
+.PHONY: setup build release demo test bench bench-archive bench-status clean
 
 setup:
 	scripts/setup.sh
@@ -62,6 +62,12 @@ bench: release $(DONORS) $(SAMPLE)
 # time and with --jobs 2. A benchmark: it prints figures and asserts nothing. About 7 minutes.
 bench-archive: release $(DONORS) $(SAMPLE)
 	scripts/bench-archive.sh .build/release/veil $(SAMPLE) $(OUT)/bench-archive 4 2
+
+# What viewers of the status page cost a 720p30 swapping camera (scripts/bench-status.sh): frames out,
+# latency and the daemon's answer times with no viewer, five reloading once a second, and one client
+# fetching the picture as fast as it can. Prints figures only. About 75 s.
+bench-status: release $(DONORS) $(SAMPLE)
+	scripts/bench-status.sh .build/release/veil $(SAMPLE) $(OUT)/bench-status
 
 clean:
 	rm -rf .build $(OUT)
