@@ -4,7 +4,7 @@ extension VeilConfiguration {
     /// What the daemon would run, a few lines per camera: what `veil check-config` prints.
     public var summary: String {
         var lines = [
-            "daemon: http \(daemon.http?.description ?? "off"), log level \(daemon.logLevel.rawValue), "
+            "daemon: http \(daemon.http?.description ?? "off")\(daemon.httpTokenFile.map { " (token from \($0))" } ?? ""), log level \(daemon.logLevel.rawValue), "
                 + "stability log \(daemon.stabilityLog ?? "off")",
             "anonymize: \(anonymize.mode.rawValue), donors \(anonymize.donors ?? "built-in"), "
                 + "identity margin \(TableReader.text(anonymize.identityMargin)), on stall \(anonymize.onStall.rawValue), "

@@ -158,3 +158,26 @@ func httpGet(port: Int, _ path: String) throws -> (status: Int, body: String) {
     let status = Int(lines.popLast() ?? "") ?? 0
     return (status, lines.joined(separator: "\n"))
 }
+
+/// A viewer that sends `requests` pipelined GETs for `path` with a tiny receive buffer and never
+/// reads: its connection, for the caller to close.
+func stalledViewer(port: Int, path: String, requests: Int) throws -> Int32 {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard descriptor >= 0 else { throw Probe.ProbeError(message: "socket: \(String(cString: strerror(errno)))") }
+    var small: Int32 = 4096
+    setsockopt(descriptor, SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size))
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let connected = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard connected == 0 else {
+        close(descriptor)
+        throw Probe.ProbeError(message: "connect 127.0.0.1:\(port): \(String(cString: strerror(errno)))")
+    }
+    let request = Array(String(repeating: "GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n", count: requests).utf8)
+    _ = request.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, 0) }
+    return descriptor
+}

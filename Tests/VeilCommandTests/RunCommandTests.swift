@@ -85,6 +85,20 @@ final class RunCommandTests: DirectoryTestCase {
         XCTAssertLessThan(body, 8, "the picture is of this camera's scene")
         // Measured: a swapped face 8.3 from the input beside a body 1.8; the input itself 1.3 and 1.4.
         XCTAssertGreaterThan(face, max(3 * body, body + 4), "the face in the picture is not the input's (face \(face), body \(body))")
+
+        // A viewer that asks for pictures and never reads them holds up no frame: over 4 s the camera
+        // (15 fps) still hands out at least half of its frames, and stays healthy.
+        func framesOut() throws -> Int {
+            let prefix = "veil_frames_out_total{camera=\"room-1\"}"
+            let line = try httpGet(port: port, "/metrics").body.split(separator: "\n").first { $0.hasPrefix(prefix) }
+            return Int(Double(line?.split(separator: " ").last ?? "") ?? 0)
+        }
+        let before = try framesOut()
+        let stalled = try stalledViewer(port: port, path: "/cameras/room-1/snapshot.jpg", requests: 40)
+        defer { close(stalled) }
+        Thread.sleep(forTimeInterval: 4)
+        XCTAssertGreaterThanOrEqual(try framesOut() - before, 30, "frames kept flowing while a viewer stalled")
+        XCTAssertEqual(try httpGet(port: port, "/healthz").status, 200)
         XCTAssertEqual(daemon.terminate(), 0)
 
         let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").map {
