@@ -4,22 +4,29 @@ import XCTest
 
 /// `veil janus-config`: the mountpoints that receive a config's rtp and srtp outputs.
 final class JanusConfigCommandTests: DirectoryTestCase {
-    func testEachRTPAndSRTPOutputGetsAMountpointWithTheEncodersProfileAndTheKey() throws {
-        let keyPath = directory.appendingPathComponent("room.key").path
-        let key = Data((0..<30).map { UInt8($0 * 7 % 251) }).base64EncodedString()
-        try (key + "\n").write(toFile: keyPath, atomically: false, encoding: .utf8)
-        chmod(keyPath, 0o600)
-        let config = try write("""
+    /// A config of one file camera with `outputs` (TOML [[camera.output]] tables).
+    private func writeConfig(camera: String, size: String, outputs: String) throws -> String {
+        try write("""
             [daemon]
             http = ""
             stability_log = ""
 
             [[camera]]
-            name = "room.1"
+            name = "\(camera)"
             source = "/dev/null"
-            size = "1280x720"
+            size = "\(size)"
             fps = 30
 
+            \(outputs)
+            """)
+    }
+
+    func testEachRTPAndSRTPOutputGetsAMountpointWithTheEncodersProfileAndTheKey() throws {
+        let keyPath = directory.appendingPathComponent("room.key").path
+        let key = Data((0..<30).map { UInt8($0 * 7 % 251) }).base64EncodedString()
+        try (key + "\n").write(toFile: keyPath, atomically: false, encoding: .utf8)
+        chmod(keyPath, 0o600)
+        let config = try writeConfig(camera: "room.1", size: "1280x720", outputs: """
               [[camera.output]]
               kind = "rtp"
               address = "127.0.0.1:5004"
@@ -45,17 +52,7 @@ final class JanusConfigCommandTests: DirectoryTestCase {
     }
 
     func testAConfigWithoutAStreamForJanusIsOneLine() throws {
-        let config = try write("""
-            [daemon]
-            http = ""
-            stability_log = ""
-
-            [[camera]]
-            name = "room-1"
-            source = "/dev/null"
-            size = "640x360"
-            fps = 30
-
+        let config = try writeConfig(camera: "room-1", size: "640x360", outputs: """
               [[camera.output]]
               kind = "record"
               path = "\(directory.path)/rec"
