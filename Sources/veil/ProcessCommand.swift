@@ -36,8 +36,8 @@ struct ProcessCommand: ParsableCommand {
 
             Exit status: 0 every input done (or already done); 3 some inputs failed (each named on stderr and in the \
             manifest), the others done; 75 retry later: a transient fault (disk full, OUTDIR unreachable, the shard \
-            already running) stopped the run, and running it again finishes it; 1 nothing could start (a bad option, \
-            input or install).
+            already running) stopped the run, and running it again finishes it; 1 nothing could start (a missing input, \
+            a broken install); 64 a bad option.
             """)
 
     @Argument(help: "Input video (a file path or any URL FFmpeg can open), or several files and directories (an archive).")
