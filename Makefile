@@ -6,7 +6,7 @@ DATA := data
 SAMPLE := $(DATA)/sample/sample.mp4
 OUT := out
 
-.PHONY: setup build release demo test bench bench-archive bench-status clean
+.PHONY: setup build release demo test bench bench-archive bench-status bench-browser-latency clean
 
 setup:
 	scripts/setup.sh
@@ -68,6 +68,14 @@ bench-archive: release $(DONORS) $(SAMPLE)
 # fetching the picture as fast as it can. Prints figures only. About 75 s.
 bench-status: release $(DONORS) $(SAMPLE)
 	scripts/bench-status.sh .build/release/veil $(SAMPLE) $(OUT)/bench-status
+
+# Capture to browser, glass to glass minus the display (scripts/bench-browser-latency.sh): a camera
+# that stamps the wall clock into each frame (scripts/clock-camera.py) feeds `veil run` over UDP; Veil's
+# rtp output goes through Janus to headless Chromium, which reads the stamp of every frame it presents
+# (scripts/browser-latency.html). The same camera straight to Janus is the baseline. Needs what
+# test-browser installs. Prints figures only. About a minute.
+bench-browser-latency: release $(DONORS) $(SAMPLE)
+	scripts/bench-browser-latency.sh .build/release/veil $(SAMPLE) $(OUT)/bench-browser-latency
 
 clean:
 	rm -rf .build $(OUT)

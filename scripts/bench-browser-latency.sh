@@ -312,6 +312,8 @@ def line(label, r):
     print(f"    min {l['min']:.0f} ms, max {l['max']:.0f} ms; stamp to the frame's arrival in the browser: "
           f"median {rx.get('median', float('nan')):.0f} ms, p95 {rx.get('p95', float('nan')):.0f} ms; "
           f"WebRTC jitter buffer {w.get('jitterBufferMs')} ms, decode {w.get('decodeMs')} ms a frame"
+          + (f"; {r['missedCallbacks']} frames presented between callbacks (not measured)"
+             if r.get("missedCallbacks") else "")
           + (f"; unreadable: {', '.join(f'{n} {k}' for k, n in sorted(why.items()))}" if why else ""))
 line("through Veil", runs["veil"])
 line("without Veil (camera → Janus → browser)", runs["baseline"])
