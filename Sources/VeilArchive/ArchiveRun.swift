@@ -89,21 +89,21 @@ public final class ArchiveRun: Sendable {
         let reusable = Self.reusableRecords(recorded, settings: options.settings)
         let data = try DataDirectory.locate()
         let runID = "\(ProcessInfo.processInfo.hostName)-\(getpid())-\(ArchiveSchema.timestamp(Date()))"
+        let workers = max(1, min(options.jobs, mine.count))
+        // Loaded before any file starts: a broken install or donor fails the run once, not every file.
+        let resources = try (0..<workers).map { _ in ThreadOwned(try FileProcessor.resources(for: options.file, data: data, logger: logger)) }
         try manifest.append(ArchiveRunRecord(
             run: runID, host: ProcessInfo.processInfo.hostName, pid: getpid(), shard: options.shard,
             started: ArchiveSchema.timestamp(Date()), models: try Self.digests(of: [data.detectorModel, data.landmarkModel, data.descriptorModel]),
-            donors: try donorDigests(data: data), settings: options.settings, inputsTotal: options.inputs.count, inputs: mine.map(\.key)))
+            donors: resources[0].value.models.donorDigests, settings: options.settings, inputsTotal: options.inputs.count, inputs: mine.map(\.key)))
 
-        let workers = max(1, min(options.jobs, mine.count))
-        // Loaded before any file starts: a broken install or donor fails the run once, not every file.
-        let models = try (0..<workers).map { _ in ThreadOwned(try FileProcessor.models(for: options.file, data: data, logger: logger)) }
         let next = Mutex(0)
         let tally = Mutex(ArchiveTally())
         let stop = Mutex<ArchiveRetry?>(nil)
         let group = DispatchGroup()
         for worker in 0..<workers {
             group.enter()
-            let workerModels = models[worker]
+            let workerResources = resources[worker]
             WorkerThread.start(name: "veil-archive-\(worker)") {
                 defer { group.leave() }
                 while stop.withLock({ $0 == nil }) {
@@ -111,7 +111,7 @@ public final class ArchiveRun: Sendable {
                     guard index < mine.count else { return }
                     do throws(ArchiveRetry) {
                         let outcome = try self.process(mine[index], run: runID, finished: reusable[mine[index].key],
-                                                       models: workerModels.value, manifest: manifest)
+                                                       resources: workerResources.value, manifest: manifest)
                         tally.withLock { tally in
                             switch outcome {
                             case .done: tally.done += 1
@@ -135,7 +135,7 @@ public final class ArchiveRun: Sendable {
     }
 
     /// One input to its outcome, recorded; throws only a fault that must stop the run.
-    private func process(_ input: ArchiveInput, run: String, finished previous: ArchiveFileRecord?, models: FaceModels,
+    private func process(_ input: ArchiveInput, run: String, finished previous: ArchiveFileRecord?, resources: ProcessResources,
                          manifest: ArchiveManifest) throws(ArchiveRetry) -> ArchiveOutcome {
         let started = ArchiveSchema.timestamp(Date())
         var record = ArchiveFileRecord(run: run, input: input.path, key: input.key, started: started, ended: started, outcome: .failed)
@@ -169,7 +169,7 @@ public final class ArchiveRun: Sendable {
         var fileOptions = options.file
         fileOptions.input = input.path
         fileOptions.output = outputPath
-        let processor = FileProcessor(options: fileOptions, logger: logger, models: models)
+        let processor = FileProcessor(options: fileOptions, logger: logger, resources: resources)
         let temporary = AtomicFile.temporaryPath(for: outputPath)
         writing.withLock { _ = $0.insert(temporary) }
         defer { writing.withLock { _ = $0.remove(temporary) } }
@@ -215,20 +215,6 @@ public final class ArchiveRun: Sendable {
                               identityDistanceMin: summary.identityDistanceMin, movementError: summary.nmeDynamicMean,
                               incidents: (summary.identityIncidents ?? 0) + (summary.recallIncidents ?? 0),
                               seconds: result.seconds)
-    }
-
-    private func donorDigests(data: DataDirectory) throws(UserError) -> [String: String] {
-        guard options.file.anonymizer.mode == .swap else { return [:] }
-        let path = options.file.donors ?? data.donorDirectory.path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw UserError("donor '\(path)': No such file or directory")
-        }
-        let files = isDirectory.boolValue
-            ? ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
-                .map { (path as NSString).appendingPathComponent($0) }
-            : [path]
-        return try Self.digests(of: files)
     }
 
     private static func digests(of files: [String]) throws(UserError) -> [String: String] {

@@ -15,6 +15,8 @@ public struct FaceModels {
     public let encoder: FaceEncoder?
     /// Swap mode's donors; empty otherwise.
     public let donors: [Donor]
+    /// The SHA-256 of each donor's image file, by file name: what an archive's run record names.
+    public let donorDigests: [String: String]
 
     /// What `settings` needs. `donors`: a directory or image of the user's; nil: the installed default donors.
     public init(for settings: AnonymizerSettings, data: DataDirectory, donors donorPath: String?, logger: Logger? = nil) throws {
@@ -27,13 +29,23 @@ public struct FaceModels {
     /// `checkSeparation`: refuse donors closer than `IdentityThresholds.donorSeparation` (off only to list them).
     public init(data: DataDirectory, descriptor: Bool, donors donorPath: String?, checkSeparation: Bool = true) throws {
         self.data = data
-        predictor = try LandmarkPredictor(modelPath: data.landmarkModel)
+        let predictor = try LandmarkPredictor(modelPath: data.landmarkModel)
+        self.predictor = predictor
         encoder = descriptor || donorPath != nil ? try FaceEncoder(modelPath: data.descriptorModel) : nil
         if let donorPath, let encoder {
-            donors = try Self.loadDonors(at: donorPath, data: data, predictor: predictor, encoder: encoder)
+            let files = try Self.donorFiles(at: donorPath)
+            donors = try files.map { try Self.loadDonor(path: $0, data: data, predictor: predictor, encoder: encoder) }
+            var digests: [String: String] = [:]
+            for file in files {
+                do { digests[(file as NSString).lastPathComponent] = try FileDigest.sha256(path: file) } catch {
+                    throw UserError("donor image \(error)")
+                }
+            }
+            donorDigests = digests
             if checkSeparation { try Self.checkSeparation(donors) }
         } else {
             donors = []
+            donorDigests = [:]
         }
     }
 
@@ -49,6 +61,11 @@ public struct FaceModels {
 
     /// Loads one image, or every .png/.jpg/.jpeg in a directory (sorted by name).
     public static func loadDonors(at path: String, data: DataDirectory, predictor: LandmarkPredictor, encoder: FaceEncoder) throws -> [Donor] {
+        try donorFiles(at: path).map { try loadDonor(path: $0, data: data, predictor: predictor, encoder: encoder) }
+    }
+
+    /// `path` itself, or every .png/.jpg/.jpeg in it when it is a directory (sorted by name).
+    static func donorFiles(at path: String) throws -> [String] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw UserError("donor '\(path)': No such file or directory")
@@ -60,7 +77,7 @@ public struct FaceModels {
                 .sorted().map { (path as NSString).appendingPathComponent($0) }
             guard !files.isEmpty else { throw UserError("donor directory '\(path)' holds no .png or .jpg image") }
         }
-        return try files.map { try loadDonor(path: $0, data: data, predictor: predictor, encoder: encoder) }
+        return files
     }
 
     /// Loads a donor image: exactly the largest face in it is used. An image without a usable face is

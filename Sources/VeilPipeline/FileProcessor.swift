@@ -62,6 +62,13 @@ public enum Audit: String, CaseIterable, Sendable {
     }
 }
 
+/// What every file of a run shares: the models and donors, and the anonymizer's settings with the
+/// consent list loaded.
+public struct ProcessResources {
+    public let models: FaceModels
+    let settings: AnonymizerSettings
+}
+
 /// What a run did, for the command's last line and for `veil bench`.
 public struct ProcessReport {
     public var size = ""
@@ -81,26 +88,21 @@ public final class FileProcessor {
     private let options: ProcessOptions
     private let logger: Logger
 
-    /// Models loaded for this file alone, unless `models` are given: an archive run loads one set per
+    /// Models loaded for this file alone, unless `resources` are given: an archive run loads one set per
     /// worker and passes it to each of that worker's files in turn (loading takes about two seconds).
-    public init(options: ProcessOptions, logger: Logger, models: FaceModels? = nil) {
+    public init(options: ProcessOptions, logger: Logger, resources: ProcessResources? = nil) {
         self.options = options
         self.logger = logger
-        self.givenModels = models
+        self.givenResources = resources
     }
 
-    private let givenModels: FaceModels?
+    private let givenResources: ProcessResources?
 
-    /// The models and donors `options` need.
-    public static func models(for options: ProcessOptions, data: DataDirectory, logger: Logger) throws -> FaceModels {
-        try FaceModels(for: try settings(options), data: data, donors: options.donors, logger: logger)
-    }
-
-    /// The anonymizer's settings, with the consent list loaded.
-    private static func settings(_ options: ProcessOptions) throws -> AnonymizerSettings {
+    /// The models, donors and consent list `options` need.
+    public static func resources(for options: ProcessOptions, data: DataDirectory, logger: Logger) throws -> ProcessResources {
         var settings = options.anonymizer
         if let consent = options.consent { settings.consent = try ConsentList.load(directory: consent) }
-        return settings
+        return ProcessResources(models: try FaceModels(for: settings, data: data, donors: options.donors, logger: logger), settings: settings)
     }
 
     /// The temporary files (video, log) while a run is writing them: an interrupted command removes them.
@@ -120,8 +122,8 @@ public final class FileProcessor {
         let log = try StabilityLog(path: options.stabilityLog)
         partialFiles = [writer.temporaryPath] + [log.temporaryPath].compactMap { $0 }
         defer { partialFiles = [] }
-        let settings = try Self.settings(options)
-        let models = try givenModels ?? FaceModels(for: settings, data: data, donors: options.donors, logger: logger)
+        let resources = try givenResources ?? Self.resources(for: options, data: data, logger: logger)
+        let models = resources.models, settings = resources.settings
         let promised = FaceSizePromise.offlineDetectorWidth(pictureWidth: reader.width)
         if let width = options.detectorWidth, FaceSizePromise.inputWidth(requested: width) < promised {
             throw UserError("--detector-width \(width) would miss faces under \(FaceSizePromise.smallestFace(pictureWidth: reader.width, detectorWidth: width)) px in '\(options.input)' (\(reader.width) px wide): Veil promises every face from \(FaceSizePromise.smallestFace(pictureWidth: reader.width, detectorWidth: promised)) px, which needs \(promised) or more")
