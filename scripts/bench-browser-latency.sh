@@ -9,8 +9,8 @@
 #   SECONDS   how long each browser measures [20]
 #
 # The camera is scripts/clock-camera.py: the sample at 640x360, 30 fps in real time, every frame
-# stamped at the bottom with the wall-clock millisecond it was made. A private Janus (as
-# scripts/test-browser.sh starts it) gets two RTP mountpoints, and headless Chromium watches them
+# stamped at the bottom with the wall-clock millisecond it was made. A private Janus (scripts/janus-rig.sh,
+# as scripts/test-browser.sh starts it) gets two RTP mountpoints, and headless Chromium watches them
 # with scripts/browser-latency.html, which reads the stamp of each presented frame
 # (requestVideoFrameCallback) and takes Date.now() minus it. The camera, Janus and the browser run
 # on this machine: one wall clock. Two runs, one after the other:
@@ -32,6 +32,7 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/janus-rig.sh"
 usage() { sed -n '4,9p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 [ $# -ge 3 ] && [ $# -le 4 ] || usage
 VEIL=$(realpath "$1") SAMPLE=$(realpath "$2") WORK=$(realpath -m "$3") SECONDS_=${4:-20}
@@ -94,18 +95,13 @@ for c in "$JANUS" "$CHROMIUM" ffmpeg python3 setsid; do
   command -v "$c" >/dev/null || fail deps "$c not found (apt-get install janus chromium ffmpeg)"
 done
 for f in "$VEIL" "$SAMPLE" "$JANUS_JS" "$ADAPTER_JS" "$HERE/clock-camera.py" "$HERE/browser-latency.html" \
-         "$HERE/browser-report-server.py"; do
+         "$HERE/janus-watch.js" "$HERE/browser-report-server.py"; do
   [ -r "$f" ] || fail deps "$f missing"
 done
 python3 -c 'import numpy' 2>/dev/null || fail deps "python3 has no numpy"
-if [ -z "${JANUS_LIB_DIR:-}" ]; then
-  JANUS_LIB_DIR=$(dirname "$(ls -d /usr/lib/*/janus/plugins/libjanus_streaming.so 2>/dev/null | head -n1)")
-  JANUS_LIB_DIR=${JANUS_LIB_DIR%/plugins}
-fi
-[ -e "$JANUS_LIB_DIR/plugins/libjanus_streaming.so" ] && [ -e "$JANUS_LIB_DIR/transports/libjanus_http.so" ] ||
-  fail deps "no Janus streaming plugin / HTTP transport under '$JANUS_LIB_DIR'"
+janus_lib_dir
 
-rm -rf "$WORK" && mkdir -p "$WORK/janus/conf" "$WORK/reports"
+rm -rf "$WORK" && mkdir -p "$WORK/reports"
 JLOG=$WORK/janus.log
 
 # ---- config ----------------------------------------------------------------
@@ -155,68 +151,11 @@ bench-baseline: {
   )
 }
 EOF
-cp "$WORK/mountpoints.jcfg" "$WORK/janus/conf/janus.plugin.streaming.jcfg"
 
-# ---- janus (as scripts/test-browser.sh starts it; see there for the why) ---
-ICE_IPS=${ICE_IPS:-$(hostname -I 2>/dev/null | tr ' ' '\n' | grep -E '^[0-9]+(\.[0-9]+){3}$' | paste -sd, - || true)}
-[ -n "$ICE_IPS" ] || fail janus "no non-loopback IPv4 address (hostname -I); Janus cannot do ICE on loopback alone"
-JPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-disable_all_but() { (cd "$1" && ls libjanus_*.so 2>/dev/null | grep -vxF "${2:-}" | paste -sd, -); }
-cat >"$WORK/janus/janus.jcfg" <<EOF
-general: {
-	configs_folder = "$WORK/janus/conf"
-	plugins_folder = "$JANUS_LIB_DIR/plugins"
-	transports_folder = "$JANUS_LIB_DIR/transports"
-	events_folder = "$JANUS_LIB_DIR/events"
-	loggers_folder = "$JANUS_LIB_DIR/loggers"
-	debug_level = 4
-	debug_colors = false
-}
-media: {
-	rtp_port_range = "20000-20999"
-}
-nat: {
-	ice_enforce_list = "$ICE_IPS"
-	ignore_mdns = true
-}
-plugins: {
-	disable = "$(disable_all_but "$JANUS_LIB_DIR/plugins" libjanus_streaming.so)"
-}
-transports: {
-	disable = "$(disable_all_but "$JANUS_LIB_DIR/transports" libjanus_http.so)"
-}
-loggers: {
-	disable = "$(disable_all_but "$JANUS_LIB_DIR/loggers")"
-}
-events: {
-	broadcast = false
-}
-EOF
-cat >"$WORK/janus/conf/janus.transport.http.jcfg" <<EOF
-general: {
-	json = "compact"
-	base_path = "/janus"
-	http = true
-	ip = "127.0.0.1"
-	port = $JPORT
-	https = false
-}
-admin: {
-	admin_http = false
-	admin_https = false
-}
-EOF
-start "$JLOG" "$JANUS" -C "$WORK/janus/janus.jcfg" -F "$WORK/janus/conf"
-JPID=$STARTED
-JURL=http://127.0.0.1:$JPORT/janus
-ready=0
-for i in $(seq 1 100); do
-  kill -0 "$JPID" 2>/dev/null || fail janus "janus exited at start-up" "$JLOG"
-  if python3 -c "import urllib.request,sys; urllib.request.urlopen(sys.argv[1], timeout=1).read()" \
-       "$JURL/info" 2>/dev/null; then ready=1; break; fi
-  sleep 0.1
-done
-[ $ready = 1 ] || fail janus "HTTP API $JURL did not answer in 10 s" "$JLOG"
+# ---- janus -----------------------------------------------------------------
+janus_start "$WORK/janus" "$WORK/mountpoints.jcfg" "$JLOG"
+PGIDS+=("$JPID")
+janus_ready "$JLOG"
 grep -aq '^\[ERR\]' "$JLOG" && fail janus "$(grep -a -m1 '^\[ERR\]' "$JLOG")" "$JLOG"
 say "janus ok ($JURL, mountpoints $VEIL_ID (Veil, port $((P + 2))) and $BASE_ID (camera, port $((P + 4))))"
 

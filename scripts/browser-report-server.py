@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Serve the Veil browser viewer and collect its reports (standard library only).
 
-GET  /viewer.html (or /)  scripts/browser-viewer.html
+GET  /viewer.html (or /)  scripts/browser-viewer.html (or --viewer)
+GET  /janus-watch.js      scripts/janus-watch.js, the viewers' Janus side
 GET  /janus.js            janus.js from libjs-janus-gateway
 GET  /adapter.js          adapter.js from libjs-webrtc-adapter
 POST /report              JSON from the viewer; written to OUT/NAME.json, its
@@ -45,6 +46,7 @@ def main():
     files = {
         "/": (args.viewer, "text/html; charset=utf-8"),
         "/viewer.html": (args.viewer, "text/html; charset=utf-8"),
+        "/janus-watch.js": (os.path.join(HERE, "janus-watch.js"), "application/javascript"),
         "/janus.js": (args.janus_js, "application/javascript"),
         "/adapter.js": (args.adapter_js, "application/javascript"),
     }
