@@ -11,7 +11,12 @@
 #include <string>
 #include <vector>
 #include <array>
-#include <future>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include <pthread.h>
 
 using cvision::set_error;
 
@@ -64,8 +69,8 @@ constexpr int kMirroredPoint[68] = {16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4
 // the face's region is too small to mirror. The mean of these and the direct prediction sits closer to
 // the face than either (their errors are largely independent): on real talking video (carphone, 720p)
 // the mean landmark error an independent face mesh reads off the swapped output fell from 0.027 to
-// 0.024 inter-ocular distances. It runs on a thread of its own beside the direct prediction, so that
-// it adds little to a frame's time where a core is free.
+// 0.024 inter-ocular distances. It runs on the predictor's own thread (MirrorThread) beside the direct
+// prediction, so that it adds little to a frame's time where a core is free.
 bool predict_mirrored(const dlib::shape_predictor &model, const uint8_t *gray, int width, int height, int stride,
                       const dlib::rectangle &rect, float *xy) {
     // The predictor reads pixels a little outside its box: copy a margin round it.
@@ -91,10 +96,91 @@ bool predict_mirrored(const dlib::shape_predictor &model, const uint8_t *gray, i
     return true;
 }
 
+// One thread, started with the predictor and kept for its life, that runs the mirrored prediction
+// while the caller runs the direct one. A thread started per prediction (std::async) cost its start-up
+// on every face of every frame, six times a frame in a six-person room.
+class MirrorThread {
+  public:
+    MirrorThread() : thread_([this] { loop(); }) {}
+    ~MirrorThread() {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            stopping_ = true;
+        }
+        wake_.notify_all();
+        thread_.join();
+    }
+    MirrorThread(const MirrorThread &) = delete;
+    MirrorThread &operator=(const MirrorThread &) = delete;
+
+    // Runs `job` on the thread; `wait` must follow before anything the job reads or writes goes.
+    void start(std::function<bool()> job) {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            job_ = std::move(job);
+            finished_ = false;
+        }
+        wake_.notify_all();
+    }
+
+    // The job's result once it has ended (false when it threw).
+    bool wait() {
+        std::unique_lock<std::mutex> lock(mutex_);
+        done_.wait(lock, [this] { return finished_; });
+        return result_;
+    }
+
+  private:
+    void loop() {
+        pthread_setname_np(pthread_self(), "veil-mirror");
+        std::unique_lock<std::mutex> lock(mutex_);
+        for (;;) {
+            wake_.wait(lock, [this] { return stopping_ || job_ != nullptr; });
+            if (job_ == nullptr) return;  // stopping, with nothing left to run
+            std::function<bool()> job = std::move(job_);
+            job_ = nullptr;
+            lock.unlock();
+            bool result = false;
+            try {
+                result = job();
+            } catch (...) {
+                result = false;
+            }
+            lock.lock();
+            result_ = result;
+            finished_ = true;
+            done_.notify_all();
+        }
+    }
+
+    std::mutex mutex_;
+    std::condition_variable wake_, done_;
+    std::function<bool()> job_;
+    bool finished_ = true, result_ = false, stopping_ = false;
+    std::thread thread_;  // last: it starts once everything it reads is initialised
+};
+
+// Waits for the mirrored prediction when the direct one unwinds early: the job writes to the caller's
+// stack.
+struct MirrorJoin {
+    MirrorThread &thread;
+    bool waited = false;
+    bool wait() {
+        waited = true;
+        return thread.wait();
+    }
+    ~MirrorJoin() {
+        if (!waited) thread.wait();
+    }
+};
+
 }  // namespace
 
 struct VisionShapePredictor {
     dlib::shape_predictor model;
+    // The mirror thread serves one prediction at a time: callers sharing a predictor take turns.
+    std::mutex calls;
+    MirrorThread mirror;
 };
 
 extern "C" VisionShapePredictor *vision_shape_open(const char *path, char *err, size_t errlen) {
@@ -122,8 +208,8 @@ extern "C" int vision_shape_points(const VisionShapePredictor *predictor) {
     return predictor == nullptr ? -1 : static_cast<int>(predictor->model.num_parts());
 }
 
-extern "C" int vision_shape_predict(const VisionShapePredictor *predictor, const uint8_t *gray, int width, int height,
-                                    int stride, const float box[4], float *out_xy) {
+extern "C" int vision_shape_predict(VisionShapePredictor *predictor, const uint8_t *gray, int width, int height,
+                                    int stride, const float box[4], int mirrored, float *out_xy) {
     if (predictor == nullptr || !cvision::valid_image(gray, width, height, stride, 1) || box == nullptr ||
         out_xy == nullptr)
         return -1;
@@ -137,12 +223,15 @@ extern "C" int vision_shape_predict(const VisionShapePredictor *predictor, const
         if (rect.width() < 2 || rect.height() < 2) return -1;
         const cvision::GrayView image{gray, height, width, stride};
         std::array<float, 136> mirrored_xy{};
-        // Declared after what it writes: unwinding waits for it before those go.
-        std::future<bool> mirrored = std::async(std::launch::async, [&] {
-            return predict_mirrored(predictor->model, gray, width, height, stride, rect, mirrored_xy.data());
-        });
+        std::lock_guard<std::mutex> turn(predictor->calls);
+        if (mirrored) {
+            predictor->mirror.start([&] {
+                return predict_mirrored(predictor->model, gray, width, height, stride, rect, mirrored_xy.data());
+            });
+        }
+        MirrorJoin join{predictor->mirror, !mirrored};
         const dlib::full_object_detection shape = predictor->model(image, rect);
-        const bool mirrored_ok = mirrored.get();
+        const bool mirrored_ok = mirrored && join.wait();
         const unsigned long n = shape.num_parts();
         if (n != 68) return -1;
         for (unsigned long i = 0; i < n; i++) {

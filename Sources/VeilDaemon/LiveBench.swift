@@ -58,7 +58,7 @@ public struct LiveBench {
             "second_opinion": ["passes": stats.secondOpinionPasses, "per_second": (Double(stats.secondOpinionPasses) / wall * 10).rounded() / 10,
                                "ms_per_pass": ms(stats.secondOpinionSeconds / Double(max(1, stats.secondOpinionPasses))),
                                "recall_incidents": stats.recallIncidents], "detector_input": "\(camera.detectorInput.width)x\(camera.detectorInput.height)",
-            "ladder": ["tracked": stats.tracked, "quick_cover": stats.quickCover, "dropped_late": stats.droppedLate],
+            "ladder": ["tracked": stats.tracked, "direct_fit": stats.directFit, "quick_cover": stats.quickCover, "dropped_late": stats.droppedLate],
             "latency_ms": ["p50": ms(stats.latency.percentile(0.5)), "p95": ms(stats.latency.percentile(0.95)),
                            "p99": ms(stats.latency.percentile(0.99)), "max": ms(stats.latency.maximum)],
             "cpu_percent": (cpu / wall * 1000).rounded() / 10,

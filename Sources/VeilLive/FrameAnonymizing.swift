@@ -13,7 +13,9 @@ public protocol FrameAnonymizing: AnyObject {
     /// pass over this picture (`framesAhead` 0) or over a frame that many frames later (a look-ahead:
     /// new faces are covered where the pass saw them until their own frame). `elapsedFrames`: frames
     /// since the last picture given here, those covered whole or dropped included (tracks age by them).
-    func anonymize(_ picture: Picture, detections: [Detection], framesAhead: Int, elapsedFrames: Int, interval: Float) throws
+    /// `fit`: how landmarks are fitted on this frame (the direct fit alone when it runs late).
+    func anonymize(_ picture: Picture, detections: [Detection], framesAhead: Int, elapsedFrames: Int, interval: Float,
+                   fit: LandmarkFit) throws
     /// Ends the frame the last `anonymize` rewrote, once it was handed off and before its picture is
     /// reused: with `measureStability`, finds the keypoints again on that output first. Returns the
     /// seconds spent measuring, which are charged to the proof's share of the budget.
@@ -65,7 +67,8 @@ public final class TrackingAnonymizer: FrameAnonymizing, @unchecked Sendable {
         self.journal = journal
     }
 
-    public func anonymize(_ picture: Picture, detections: [Detection], framesAhead: Int, elapsedFrames: Int, interval: Float) {
+    public func anonymize(_ picture: Picture, detections: [Detection], framesAhead: Int, elapsedFrames: Int, interval: Float,
+                          fit: LandmarkFit) {
         countsLock.lock()
         let consent = newConsent
         newConsent = nil
@@ -73,7 +76,7 @@ public final class TrackingAnonymizer: FrameAnonymizing, @unchecked Sendable {
         if let consent { anonymizer.updateConsentList(consent) }
         pending = anonymizer.anonymize(picture, detections: detections, framesAhead: framesAhead, elapsedFrames: elapsedFrames,
                                        frame: frame, interval: interval,
-                                       measureStability: false, clock: &clock)
+                                       measureStability: false, fit: fit, clock: &clock)
     }
 
     public func finishFrame(_ picture: Picture, measureStability: Bool) -> Double {

@@ -35,12 +35,17 @@ public enum LiveInvariant {
         public var passDuration: UInt64
         /// The expected cost of anonymizing the frame, plus a margin for the scheduler.
         public var anonymizeCost: UInt64
+        /// The same with each face's landmarks fitted directly, without the mirrored fit beside it
+        /// (at most `anonymizeCost`): the rung between the full anonymizer and the quick cover.
+        public var directFitCost: UInt64
         /// False once the detector has stopped and has no pass left to run: none will clear the frame.
         public var morePasses: Bool
 
+        /// `directFitCost` nil: no cheaper than the full anonymizer.
         public init(sequence: Int, deadline: UInt64, now: UInt64, finished: Int?, running: Pass?, passDuration: UInt64,
-                    anonymizeCost: UInt64, morePasses: Bool = true) {
+                    anonymizeCost: UInt64, directFitCost: UInt64? = nil, morePasses: Bool = true) {
             self.morePasses = morePasses
+            self.directFitCost = Swift.min(directFitCost ?? anonymizeCost, anonymizeCost)
             self.sequence = sequence
             self.deadline = deadline
             self.now = now
@@ -54,6 +59,9 @@ public enum LiveInvariant {
     public enum Decision: Equatable {
         /// Apply the finished pass and anonymize in full: it ends before the deadline.
         case anonymize
+        /// A pass is applied and the faces swapped as in full, but with their landmarks fitted directly
+        /// (no mirrored fit): the full anonymizer would end past the deadline, this would not.
+        case anonymizeDirectFit
         /// A pass is applied, but the full anonymizer would end past the deadline: cover the faces the
         /// tracks and the pass know, cheaply.
         case quickCover
@@ -69,10 +77,13 @@ public enum LiveInvariant {
 
     public static func decide(_ inputs: Inputs) -> Decision {
         guard inputs.now < inputs.deadline else { return .drop }
-        let latestStart = inputs.deadline > inputs.anonymizeCost ? inputs.deadline - inputs.anonymizeCost : 0
+        func lastStart(costing cost: UInt64) -> UInt64 { inputs.deadline > cost ? inputs.deadline - cost : 0 }
+        // A frame waits for its pass as long as the cheapest anonymizer can still follow it.
+        let latestStart = lastStart(costing: inputs.directFitCost)
         if let finished = inputs.finished {
             precondition(finished >= inputs.sequence, "a pass over an earlier frame never clears a later one")
-            return inputs.now <= latestStart ? .anonymize : .quickCover
+            if inputs.now <= lastStart(costing: inputs.anonymizeCost) { return .anonymize }
+            return inputs.now <= latestStart ? .anonymizeDirectFit : .quickCover
         }
         guard inputs.morePasses else { return .coverWhole }
         // The first pass that can clear this frame: the running one if it looks at this frame or a later

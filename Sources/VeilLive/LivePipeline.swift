@@ -19,8 +19,10 @@ public struct LiveStatistics {
     /// frame could end before their deadline: the live invariant.
     public var noPassInTime = 0
     /// The degrade ladder: frames anonymized with a pass over a later frame (look-ahead), frames whose
-    /// known faces were covered instead, frames dropped because they were already late.
+    /// landmarks were fitted without the mirrored fit to keep their deadline, frames whose known faces
+    /// were covered instead, frames dropped because they were already late.
     public var tracked = 0
+    public var directFit = 0
     public var quickCover = 0
     public var droppedLate = 0
     public var detectorFailures = 0
@@ -87,9 +89,13 @@ public final class LivePipeline: @unchecked Sendable {
     /// Nanoseconds kept free before a deadline for the thread to be scheduled.
     static let schedulingMargin: UInt64 = 2_000_000
 
-    /// Processing's running estimate of the full anonymizer's cost, in nanoseconds: decides whether it
-    /// still fits before the deadline.
+    /// Processing's running estimates of the full anonymizer's cost and of its cost with the direct
+    /// landmark fit alone, in nanoseconds: decide whether either still fits before the deadline.
     private var expectedCost: Double
+    private var expectedDirectFitCost: Double
+    /// What the direct fit alone is first guessed to cost against the full anonymizer, until it is
+    /// measured: the mirrored fit is half the landmarks' work, the landmarks most of a crowded frame's.
+    static let directFitFirstGuess = 0.75
     /// The share of the frame budget that the proof (identity checks and stability measurements
     /// together) may take on average: it is proof, not the product. Identity checks come first (they
     /// decide whether a swapped face may be shown); stability is measured with what they leave, and
@@ -136,6 +142,7 @@ public final class LivePipeline: @unchecked Sendable {
         self.secondOpinion = secondOpinion.map { SecondOpinionWorker(detector: $0, width: source.width, height: source.height,
                                                                            passes: meters.secondOpinionPasses) }
         expectedCost = budget / 3 * 1e9
+        expectedDirectFitCost = expectedCost * LivePipeline.directFitFirstGuess
     }
 
     public var statistics: LiveStatistics {
@@ -148,6 +155,7 @@ public final class LivePipeline: @unchecked Sendable {
         copy.failClosed = meters.failClosed.total
         copy.noPassInTime = meters.noPassInTime.total
         copy.tracked = meters.tracked.total
+        copy.directFit = meters.directFit.total
         copy.quickCover = meters.quickCover.total
         copy.droppedLate = meters.droppedLate.total
         copy.placeholders = meters.placeholders.total
@@ -240,6 +248,7 @@ public final class LivePipeline: @unchecked Sendable {
         lastCapture = frame.captureTime
         var pass: DetectionResult?
         var quick = false
+        var fit = LandmarkFit.mirrored
         while pass == nil {
             let state = worker.state(for: frame.sequence)
             unappliedPasses += state.expired.filter { $0.sequence > lastAppliedPass ?? Int.min }
@@ -248,7 +257,9 @@ public final class LivePipeline: @unchecked Sendable {
                 sequence: frame.sequence, deadline: deadline, now: MonotonicClock.now(),
                 finished: state.finished?.sequence,
                 running: state.running, passDuration: state.passDuration,
-                anonymizeCost: UInt64(expectedCost) + LivePipeline.schedulingMargin, morePasses: state.morePasses))
+                anonymizeCost: UInt64(expectedCost) + LivePipeline.schedulingMargin,
+                directFitCost: UInt64(min(expectedDirectFitCost, expectedCost)) + LivePipeline.schedulingMargin,
+                morePasses: state.morePasses))
             switch decision {
             case .wait(let until):
                 worker.waitForPass(until: until)
@@ -258,9 +269,10 @@ public final class LivePipeline: @unchecked Sendable {
             case .coverWhole:
                 meters.noPassInTime.increment()
                 return failClosed(frame)
-            case .quickCover, .anonymize:
+            case .quickCover, .anonymize, .anonymizeDirectFit:
                 pass = state.finished
                 quick = decision == .quickCover
+                fit = decision == .anonymizeDirectFit ? .direct : .mirrored
             }
         }
         guard let pass else { return }
@@ -281,6 +293,7 @@ public final class LivePipeline: @unchecked Sendable {
             // learns from full passes: it decays, so that a passing slow spell (a busy core) does not
             // keep every later frame on the quick cover.
             expectedCost *= 0.9
+            expectedDirectFitCost *= 0.9
             let regions = Self.quickCoverRegions(
                 tracked: anonymizer.trackedRegions, framesSinceTracked: lastAnonymized.map { frame.sequence - $0 } ?? 0,
                 pass: pass.detections.map(\.box), framesAhead: framesAhead,
@@ -298,11 +311,21 @@ public final class LivePipeline: @unchecked Sendable {
         lastAnonymized = frame.sequence
         do {
             try anonymizer.anonymize(frame.picture, detections: pass.detections, framesAhead: framesAhead, elapsedFrames: elapsed,
-                                     interval: interval)
+                                     interval: interval, fit: fit)
         } catch {
             return failClosed(frame)
         }
-        expectedCost += (Double(MonotonicClock.now() - started) - expectedCost) * 0.2
+        let cost = Double(MonotonicClock.now() - started)
+        switch fit {
+        case .mirrored:
+            expectedCost += (cost - expectedCost) * 0.2
+        case .direct:
+            // As with the quick cover, the full estimate decays while it is not measured, so that the
+            // mirrored fit comes back once the busy spell has passed.
+            meters.directFit.increment()
+            expectedDirectFitCost += (cost - expectedDirectFitCost) * 0.2
+            expectedCost *= 0.98
+        }
         if secondOpinion != nil {
             handledRegions[frame.sequence] = anonymizer.trackedRegions
             handledRegions = handledRegions.filter { frame.sequence - $0.key < 4 * ring.capacity }

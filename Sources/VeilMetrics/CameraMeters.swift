@@ -15,6 +15,7 @@ public struct CameraMeters: Sendable {
     public let placeholders: Tally
     /// The degrade ladder's rungs.
     public let tracked: Tally
+    public let directFit: Tally
     public let quickCover: Tally
     public let droppedLate: Tally
     public let secondOpinionPasses: Tally
@@ -51,6 +52,7 @@ public struct CameraMeters: Sendable {
         noPassInTime = counter(.noPassInTime)
         placeholders = counter(.placeholders)
         tracked = counter(.ladder, [("rung", "tracked")])
+        directFit = counter(.ladder, [("rung", "direct_fit")])
         quickCover = counter(.ladder, [("rung", "quick_cover")])
         droppedLate = counter(.ladder, [("rung", "dropped_late")])
         secondOpinionPasses = counter(.secondOpinionPasses)

@@ -21,10 +21,49 @@ enum DonorAssignment {
             }
     }
 
-    /// The rank in `order`, from `rank` on, of the first donor not already `shown` on this frame; nil
-    /// when every acceptable donor is taken (the face is covered on this frame).
-    static func claim(order: [Int], from rank: Int, shown: Set<Int>) -> Int? {
-        order.indices.dropFirst(rank).first { !shown.contains(order[$0]) }
+    /// One face asking for a donor on this frame: its acceptable donors in order, and the rank in that
+    /// order it wears now (the ranks before it were escalated past).
+    struct Claimant: Equatable {
+        var order: [Int]
+        var rank: Int
+    }
+
+    /// The rank each claimant wears on this frame, from its own rank on; nil where no donor is left (the
+    /// face is covered on this frame). No donor is shown on two faces, and as many faces as the donors
+    /// allow get one (a maximum matching, by augmenting paths): taking donors in turn, however the turns
+    /// are ordered, can leave a face covered while a free donor would have fitted another. A face keeps
+    /// the donor it wears where the matching allows, since a new donor is shown only once a check has
+    /// passed for it.
+    static func match(_ claimants: [Claimant]) -> [Int?] {
+        var ranks = [Int?](repeating: nil, count: claimants.count)
+        var holder: [Int: Int] = [:]
+        let scarcestFirst = claimants.indices.sorted {
+            (claimants[$0].order.count - claimants[$0].rank, $0) < (claimants[$1].order.count - claimants[$1].rank, $1)
+        }
+        for face in scarcestFirst {
+            let claimant = claimants[face]
+            guard claimant.order.indices.contains(claimant.rank), holder[claimant.order[claimant.rank]] == nil else { continue }
+            holder[claimant.order[claimant.rank]] = face
+            ranks[face] = claimant.rank
+        }
+        // A face left without a donor takes one that is free, or one whose wearer can move to another.
+        func augment(_ face: Int, visited: inout Set<Int>) -> Bool {
+            let claimant = claimants[face]
+            for rank in claimant.order.indices.dropFirst(claimant.rank) {
+                let donor = claimant.order[rank]
+                guard visited.insert(donor).inserted else { continue }
+                if let wearer = holder[donor], !augment(wearer, visited: &visited) { continue }
+                holder[donor] = face
+                ranks[face] = rank
+                return true
+            }
+            return false
+        }
+        for face in scarcestFirst where ranks[face] == nil {
+            var visited: Set<Int> = []
+            _ = augment(face, visited: &visited)
+        }
+        return ranks
     }
 
     /// The two donors closest to each other, and their distance; nil with fewer than two.

@@ -126,11 +126,13 @@ public final class FaceAnonymizer {
     /// Rewrites `picture` in place so that no face in it is the subject's. `detections` come from this
     /// frame (`framesAhead` 0) or from a later one (a look-ahead, see FaceTracker); `elapsedFrames` since
     /// the last call, covered or dropped frames included. `measureStability`: find
-    /// the landmarks again on the output for the stability figures (identity checks always do).
+    /// the landmarks again on the output for the stability figures (identity checks always do). `fit`: how
+    /// the faces' landmarks are fitted on this frame (the direct fit alone when it runs late).
     public func anonymize(_ picture: Picture, detections: [Detection], framesAhead: Int, elapsedFrames: Int = 1, frame: Int,
-                          interval: Float, measureStability: Bool, clock: inout StageClock) -> [FaceRecord] {
+                          interval: Float, measureStability: Bool, fit: LandmarkFit = .mirrored, clock: inout StageClock) -> [FaceRecord] {
         clock.time("landmarks") {
-            tracker.update(picture, detections: detections, framesAhead: framesAhead, elapsedFrames: elapsedFrames, interval: interval)
+            tracker.update(picture, detections: detections, framesAhead: framesAhead, elapsedFrames: elapsedFrames, interval: interval,
+                           fit: fit)
         }
         defer { missedRecords = [] }
         let live = Set(tracker.tracks.map(\.id))
@@ -342,43 +344,33 @@ public final class FaceAnonymizer {
         }
     }
 
-    /// The donor each swapped face shows on this frame. Two people in one frame never show the same
-    /// face, so the faces claim in turn, those with the fewest acceptable donors first: a face only a
-    /// few donors hide by the margin gets one of them before a face many could hide takes it (in the
-    /// six-person photo a small face was covered because its few donors were all worn). A face whose
-    /// acceptable donors are all taken is covered on this frame.
+    /// The donor each swapped face shows on this frame (DonorAssignment.match): two people in one frame
+    /// never show the same face, and as many are swapped as the donors allow. A face that moves to
+    /// another donor is verified again before it is shown; one left without a donor is covered on this
+    /// frame.
     private func claimDonors() -> [Int: Int] {
         guard settings.mode == .swap else { return [:] }
-        var shown: Set<Int> = []
-        var claims: [Int: Int] = [:]
         let claimants = tracker.tracks.filter { track in
             let state = self.state(for: track)
-            return state.consent.shownAs == nil && !state.coveredForGood && track.shape != nil
+            return state.consent.shownAs == nil && !state.coveredForGood && track.shape != nil && state.ladder.rank != nil
         }
-        let scarcestFirst = claimants.sorted {
-            (state(for: $0).donorOrder.count, $0.id) < (state(for: $1).donorOrder.count, $1.id)
-        }
-        for track in scarcestFirst {
+        let ranks = DonorAssignment.match(claimants.map { track in
+            let state = self.state(for: track)
+            return DonorAssignment.Claimant(order: state.donorOrder, rank: state.ladder.rank!)
+        })
+        var claims: [Int: Int] = [:]
+        for (track, rank) in zip(claimants, ranks) {
+            guard let rank else { continue }
             var state = self.state(for: track)
-            if let choice = claimDonor(&state, shown: &shown, track: track.id) { claims[track.id] = choice }
-            states[track.id] = state
+            if rank != state.ladder.rank {
+                state.ladder = .wearing(rank: rank, donorShape: state.replaceShape)
+                state.identity.unverify()
+                logger.info("track \(track.id): donor shown on another face; now \(donors[state.donorOrder[rank]].name)")
+                states[track.id] = state
+            }
+            claims[track.id] = state.donorOrder[rank]
         }
         return claims
-    }
-
-    /// The donor this track shows on this frame: its current choice, or the next in its order when an
-    /// earlier track already shows that face here (a new choice is verified before it is trusted). Nil
-    /// when every acceptable donor is taken: the face is covered on this frame.
-    private func claimDonor(_ state: inout TrackState, shown: inout Set<Int>, track: Int) -> Int? {
-        guard let current = state.ladder.rank,
-              let rank = DonorAssignment.claim(order: state.donorOrder, from: current, shown: shown) else { return nil }
-        if rank != current {
-            state.ladder = .wearing(rank: rank, donorShape: state.replaceShape)
-            state.identity.unverify()
-            logger.info("track \(track): donor shown on another face; now \(donors[state.donorOrder[rank]].name)")
-        }
-        shown.insert(state.donorOrder[rank])
-        return state.donorOrder[rank]
     }
 
     /// Picks the one track (if any) whose deferred check is due, copies the subject's pixels when its

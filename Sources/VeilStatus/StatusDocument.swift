@@ -47,6 +47,7 @@ struct StatusDocument: Encodable {
 
     struct Ladder: Encodable {
         let tracked: Int
+        let directFit: Int
         let quickCover: Int
         let droppedLate: Int
     }
@@ -119,7 +120,8 @@ struct StatusDocument: Encodable {
                 frames: Frames(in: count(.framesIn), out: count(.framesOut), dropped: count(.framesDropped),
                                failClosed: count(.failClosed), noPassInTime: count(.noPassInTime),
                                placeholders: count(.placeholders)),
-                ladder: Ladder(tracked: count(.ladder, [("rung", "tracked")]), quickCover: count(.ladder, [("rung", "quick_cover")]),
+                ladder: Ladder(tracked: count(.ladder, [("rung", "tracked")]), directFit: count(.ladder, [("rung", "direct_fit")]),
+                               quickCover: count(.ladder, [("rung", "quick_cover")]),
                                droppedLate: count(.ladder, [("rung", "dropped_late")])),
                 latencySeconds: Latency(p50: camera.latencyP50, p95: camera.latencyP95, p99: camera.latencyP99,
                                         max: camera.latencyMax),

@@ -64,6 +64,8 @@ public final class FaceTracker {
     public private(set) var tracks: [Track] = []
     private let predictor: LandmarkPredictor
     private var nextID = 1
+    /// How the frame being updated fits its landmarks.
+    private var fit = LandmarkFit.mirrored
 
     public init(predictor: LandmarkPredictor) { self.predictor = predictor }
 
@@ -80,9 +82,10 @@ public final class FaceTracker {
     /// start tracks for faces entering the picture (covered where the pass saw them, grown for the
     /// motion); the landmarks of known faces are followed from this frame's own pixels, since a later
     /// frame's box is off by the motion. `elapsedFrames`: frames since the last update (more than one
-    /// after frames that were covered whole or dropped).
+    /// after frames that were covered whole or dropped). `fit`: how this frame's landmarks are fitted.
     public func update(_ picture: Picture, detections: [Detection], framesAhead: Int = 0, elapsedFrames: Int = 1,
-                       interval: Float) {
+                       interval: Float, fit: LandmarkFit = .mirrored) {
+        self.fit = fit
         let growth = FaceTracker.lookAheadGrowth(framesAhead: framesAhead)
         let elapsed = Swift.max(1, elapsedFrames)
         var unmatched = detections
@@ -148,7 +151,7 @@ public final class FaceTracker {
         // A face cut by the picture's edge is fitted from its whole size.
         let face = detection.wholeFaceBox(pictureWidth: picture.width, pictureHeight: picture.height)
         guard face.width >= minimumLandmarkFaceWidth,
-              let shape = predictor.landmarks(in: picture.y, detection: face),
+              let shape = predictor.landmarks(in: picture.y, detection: face, fit: fit),
               FaceTracker.agrees(shape, with: detection) else {
             loseLandmarks(&track)
             return
@@ -158,7 +161,7 @@ public final class FaceTracker {
 
     private func follow(_ track: inout Track, _ picture: Picture, interval: Float, elapsed: Int) {
         guard track.framesSinceDetection <= FaceTracker.landmarkGrace, elapsed <= largestFollowedGap, let last = track.rawShape,
-              let shape = predictor.landmarks(in: picture.y, following: last) else {
+              let shape = predictor.landmarks(in: picture.y, following: last, fit: fit) else {
             loseLandmarks(&track)
             return
         }

@@ -123,7 +123,8 @@ final class StalledDetector: FaceDetecting {
 /// An anonymizer that leaves the picture as it is: whatever the pipeline emits unchanged would be the
 /// original, so covers can only come from the pipeline's own fail-closed rules.
 final class UntouchedAnonymizer: FrameAnonymizing {
-    func anonymize(_ picture: Picture, detections: [Detection], framesAhead: Int, elapsedFrames: Int, interval: Float) throws {}
+    func anonymize(_ picture: Picture, detections: [Detection], framesAhead: Int, elapsedFrames: Int, interval: Float,
+                   fit: LandmarkFit) throws {}
     func finishFrame(_ picture: Picture, measureStability: Bool) -> Double { 0 }
     var trackedRegions: [Box] { [] }
     func coverMissedFaces(_ boxes: [Box], framesAgo: Int, incident: Bool) {}
@@ -144,7 +145,8 @@ final class MeasuringAnonymizer: FrameAnonymizing {
         self.log = log
     }
 
-    func anonymize(_ picture: Picture, detections: [Detection], framesAhead: Int, elapsedFrames: Int, interval: Float) throws {}
+    func anonymize(_ picture: Picture, detections: [Detection], framesAhead: Int, elapsedFrames: Int, interval: Float,
+                   fit: LandmarkFit) throws {}
 
     func finishFrame(_ picture: Picture, measureStability: Bool) -> Double {
         guard measureStability else { return 0 }
@@ -286,7 +288,8 @@ final class SquareDetector: FaceDetecting {
 /// tracker grows a look-ahead box: the live invariant's wiring is then all that stands between a face
 /// that walks in and the output.
 final class BoxCoveringAnonymizer: FrameAnonymizing {
-    func anonymize(_ picture: Picture, detections: [Detection], framesAhead: Int, elapsedFrames: Int, interval: Float) throws {
+    func anonymize(_ picture: Picture, detections: [Detection], framesAhead: Int, elapsedFrames: Int, interval: Float,
+                   fit: LandmarkFit) throws {
         for detection in detections {
             Cover.apply(.mask, over: detection.box.scaled(by: FaceTracker.lookAheadGrowth(framesAhead: framesAhead)), in: picture)
         }

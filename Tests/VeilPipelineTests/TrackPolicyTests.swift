@@ -33,12 +33,38 @@ final class DonorAssignmentTests: XCTestCase {
         XCTAssertEqual(DonorAssignment.order(donors: donors, subject: descriptor(0), margin: 0.6, inUse: [0]), [1, 2, 0])
     }
 
-    func testAClaimSkipsDonorsAlreadyShownOnThisFrameAndFailsWhenAllAre() {
-        XCTAssertEqual(DonorAssignment.claim(order: [4, 2, 7], from: 0, shown: []), 0)
-        XCTAssertEqual(DonorAssignment.claim(order: [4, 2, 7], from: 0, shown: [4]), 1)
-        XCTAssertEqual(DonorAssignment.claim(order: [4, 2, 7], from: 1, shown: [2]), 2)
-        XCTAssertNil(DonorAssignment.claim(order: [4, 2, 7], from: 0, shown: [4, 2, 7]))
-        XCTAssertNil(DonorAssignment.claim(order: [], from: 0, shown: []))
+    private func claimant(_ order: [Int], wearing rank: Int = 0) -> DonorAssignment.Claimant {
+        DonorAssignment.Claimant(order: order, rank: rank)
+    }
+
+    func testEachFaceKeepsTheDonorItWearsWhenNoOtherFaceShowsIt() {
+        XCTAssertEqual(DonorAssignment.match([claimant([4, 2, 7]), claimant([2, 7], wearing: 1)]), [0, 1])
+        XCTAssertEqual(DonorAssignment.match([claimant([4, 2, 7]), claimant([2, 4])]), [0, 0])
+        XCTAssertEqual(DonorAssignment.match([]), [])
+        XCTAssertEqual(DonorAssignment.match([claimant([])]), [nil])
+    }
+
+    /// A face moves on to the next free donor in its order, never back to one it was escalated past.
+    func testAFaceWhoseDonorIsTakenMovesOnAndNeverBack() {
+        XCTAssertEqual(DonorAssignment.match([claimant([4]), claimant([2, 4, 7], wearing: 1)]), [0, 2])
+        XCTAssertEqual(DonorAssignment.match([claimant([4]), claimant([7, 4], wearing: 1)]), [0, nil])
+    }
+
+    /// Three faces, three donors, each face accepting two of them: taking donors in turn (the first
+    /// free one each, in the faces' order) leaves the third face covered; the matching swaps all three.
+    func testAsManyFacesAreSwappedAsTheDonorsAllow() {
+        let faces = [claimant([0, 1]), claimant([1, 2]), claimant([0, 1])]
+        let ranks = DonorAssignment.match(faces)
+        let donors = zip(faces, ranks).compactMap { face, rank in rank.map { face.order[$0] } }
+        XCTAssertEqual(donors.count, 3, "\(ranks)")
+        XCTAssertEqual(Set(donors).count, 3, "no donor shown twice: \(ranks)")
+    }
+
+    /// More faces than donors: every donor is worn, once, and the rest are covered.
+    func testFacesBeyondTheDonorsAreCovered() {
+        let ranks = DonorAssignment.match((0..<5).map { _ in claimant([0, 1, 2]) })
+        XCTAssertEqual(ranks.compactMap { $0 }.sorted(), [0, 1, 2])
+        XCTAssertEqual(ranks.filter { $0 == nil }.count, 2)
     }
 }
 

@@ -92,7 +92,7 @@ func fetch(_ base: URL, _ path: String, query: String? = nil, headers: [String: 
 func sampleCamera(_ name: String = "exam-room-1", counting registry: MeterRegistry) -> CameraStatus {
     let meters = CameraMeters(camera: name, registry: registry)
     for (tally, total) in [(meters.framesIn, 1000), (meters.framesOut, 990), (meters.framesDropped, 7), (meters.failClosed, 3),
-                           (meters.noPassInTime, 2), (meters.recallIncidents, 1), (meters.tracked, 40), (meters.quickCover, 5),
+                           (meters.noPassInTime, 2), (meters.recallIncidents, 1), (meters.tracked, 40), (meters.directFit, 13), (meters.quickCover, 5),
                            (meters.droppedLate, 2), (meters.placeholders, 11), (meters.losses, 2), (meters.reconnects, 1),
                            (meters.driverDrops, 4), (meters.identityChecks, 60), (meters.identityIncidents, 1),
                            (meters.framesEncoded, 989), (meters.encodeErrors, 1), (meters.encoderDropped, 6),

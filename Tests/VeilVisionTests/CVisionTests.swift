@@ -151,9 +151,9 @@ final class CVisionTests: XCTestCase {
         let gray = [UInt8](repeating: 128, count: 64 * 64)
         var out = [Float](repeating: 0, count: 136)
         for box: [Float] in [[10, 10, 10.2, 40], [.nan, 0, 30, 30], [0, 0, .infinity, 30]] {
-            XCTAssertEqual(vision_shape_predict(predictor, gray, 64, 64, 64, box, &out), -1, "\(box)")
+            XCTAssertEqual(vision_shape_predict(predictor, gray, 64, 64, 64, box, 1, &out), -1, "\(box)")
         }
-        XCTAssertEqual(vision_shape_predict(nil, gray, 64, 64, 64, [0, 0, 30, 30], &out), -1)
+        XCTAssertEqual(vision_shape_predict(nil, gray, 64, 64, 64, [0, 0, 30, 30], 1, &out), -1)
         XCTAssertEqual(vision_shape_points(nil), -1)
     }
 
@@ -274,7 +274,7 @@ final class CVisionTests: XCTestCase {
         var out = [Float](repeating: 0, count: 136)
         let n = gray.pixels.withUnsafeBufferPointer {
             vision_shape_predict(predictor, $0.baseAddress, Int32(gray.width), Int32(gray.height), Int32(gray.stride),
-                                 box, &out)
+                                 box, 1, &out)
         }
         XCTAssertEqual(n, 68)
         return (0..<68).map { (out[2 * $0], out[2 * $0 + 1]) }

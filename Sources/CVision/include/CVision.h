@@ -34,10 +34,12 @@ void vision_shape_close(VisionShapePredictor *predictor);
 /// Number of points the predictor gives (68).
 int vision_shape_points(const VisionShapePredictor *predictor);
 /// Runs the predictor on an 8-bit grey image (a luma plane) inside box (x0,y0,x1,y1), which must be in
-/// dlib's own framing (see the two functions below). Writes x,y pairs to out_xy (2*points floats).
-/// Returns the number of points, or -1.
-int vision_shape_predict(const VisionShapePredictor *predictor, const uint8_t *gray, int width, int height,
-                         int stride, const float box[4], float *out_xy);
+/// dlib's own framing (see the two functions below). `mirrored` non-zero: the mean of that prediction
+/// and one on the face's mirror image, made at once on the predictor's own thread (closer to the face;
+/// see shape.cpp). Writes x,y pairs to out_xy (2*points floats). Returns the number of points, or -1.
+/// Calls on one predictor from several threads take turns.
+int vision_shape_predict(VisionShapePredictor *predictor, const uint8_t *gray, int width, int height,
+                         int stride, const float box[4], int mirrored, float *out_xy);
 /// Maps a CenterFace box (full-frame coordinates) to the box dlib's 68-point predictor was trained on
 /// (dlib's HOG detector framing), calibrated on real faces.
 void vision_shape_box_from_detection(const float detection_box[4], float out_box[4]);
