@@ -78,12 +78,14 @@ public enum LiveInvariant {
     public static func decide(_ inputs: Inputs) -> Decision {
         guard inputs.now < inputs.deadline else { return .drop }
         func lastStart(costing cost: UInt64) -> UInt64 { inputs.deadline > cost ? inputs.deadline - cost : 0 }
-        // A frame waits for its pass as long as the cheapest anonymizer can still follow it.
-        let latestStart = lastStart(costing: inputs.directFitCost)
+        // A frame waits for its pass only as long as the full anonymizer can follow it: waiting on to
+        // the direct fit's last moment held every later frame back too (on 2 cores with one taken, six
+        // faces: more frames dropped from the ring and a higher latency, for no more swapped faces).
+        let latestStart = lastStart(costing: inputs.anonymizeCost)
         if let finished = inputs.finished {
             precondition(finished >= inputs.sequence, "a pass over an earlier frame never clears a later one")
-            if inputs.now <= lastStart(costing: inputs.anonymizeCost) { return .anonymize }
-            return inputs.now <= latestStart ? .anonymizeDirectFit : .quickCover
+            if inputs.now <= latestStart { return .anonymize }
+            return inputs.now <= lastStart(costing: inputs.directFitCost) ? .anonymizeDirectFit : .quickCover
         }
         guard inputs.morePasses else { return .coverWhole }
         // The first pass that can clear this frame: the running one if it looks at this frame or a later
