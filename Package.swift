@@ -98,7 +98,7 @@ let package = Package(
         .testTarget(name: "VeilConfigTests", dependencies: ["VeilTestSupport", "VeilConfig", "VeilCore"]),
         .testTarget(name: "VeilCoreTests", dependencies: ["VeilCore"]),
         .testTarget(name: "VeilArchiveTests", dependencies: ["VeilArchive", "VeilCore"]),
-        .testTarget(name: "VeilPipelineTests", dependencies: ["VeilCore", "VeilPipeline"]),
+        .testTarget(name: "VeilPipelineTests", dependencies: ["VeilCore", "VeilPipeline", "VeilVision"]),
         .testTarget(name: "VeilSystemdTests", dependencies: ["VeilSystemd"]),
         .testTarget(name: "VeilMetricsTests", dependencies: ["VeilMetrics", .product(name: "Metrics", package: "swift-metrics")]),
         .testTarget(name: "VeilCaptureTests", dependencies: ["VeilTestSupport", "VeilCore", "VeilCapture", "VeilMedia"]),

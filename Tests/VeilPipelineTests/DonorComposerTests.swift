@@ -1,4 +1,5 @@
 import VeilCore
+import VeilVision
 import XCTest
 @testable import VeilPipeline
 
@@ -43,5 +44,27 @@ final class DonorComposerTests: XCTestCase {
         XCTAssertEqual(shape[66].y - shape[62].y, shut[66].y - shut[62].y, accuracy: 1, "the inner lips as the texture's source has them")
         let wide = DonorComposer.targetShape(aligned: [shut, open], steps: [0, 1], mouthWeights: [0, 1], random: &random)
         XCTAssertEqual(wide[66].y - wide[62].y, open[66].y - open[62].y, accuracy: 1, "and open where the texture's mouth is")
+    }
+}
+
+/// Glasses on a source face: found on the installed sources, and kept out of the eyes, nose and skin.
+final class DonorGlassesTests: XCTestCase {
+    func testASourceWearingGlassesGivesNoWeightAndTheOthersShareIt() {
+        let weights = DonorComposer.withoutGlasses([0.4, 0.3, 0.2, 0.1], [false, true, false, false])
+        XCTAssertEqual(weights[1], 0)
+        XCTAssertEqual(weights.reduce(0, +), 1, accuracy: 1e-5)
+        XCTAssertEqual(weights[0] / weights[2], 2, accuracy: 1e-5, "the others keep their proportions")
+    }
+
+    /// Real faces (the installed donor sources): Grace Hopper's glasses are found, the three faces
+    /// without glasses are not taken for wearing them.
+    func testGraceHoppersGlassesAreFoundAndNoOneElsesAre() throws {
+        let data = try DataDirectory.locate()
+        let predictor = try LandmarkPredictor(modelPath: data.landmarkModel)
+        let encoder = try FaceEncoder(modelPath: data.descriptorModel)
+        let sources = try FaceModels.loadDonors(at: data.donorSourceDirectory.path, data: data, predictor: predictor, encoder: encoder)
+        XCTAssertEqual(Set(sources.map(\.name)), ["astronaut.png", "biden.jpg", "grace_hopper.jpg", "obama.jpg"])
+        let wearing = sources.filter(DonorComposer.wearsGlasses).map(\.name)
+        XCTAssertEqual(wearing, ["grace_hopper.jpg"])
     }
 }
