@@ -123,9 +123,22 @@ class MirrorThread {
         wake_.notify_all();
     }
 
-    // The job's result once it has ended (false when it threw).
+    // The job's result once it has ended (false when it threw). A job the thread has not picked up yet
+    // is taken back and run here: when every core is busy (the detector's threads, another camera) the
+    // thread may wait for a time slice longer than the fit takes, and the caller would wait with it.
     bool wait() {
         std::unique_lock<std::mutex> lock(mutex_);
+        if (job_ != nullptr) {
+            std::function<bool()> job = std::move(job_);
+            job_ = nullptr;
+            finished_ = true;
+            lock.unlock();
+            try {
+                return job();
+            } catch (...) {
+                return false;
+            }
+        }
         done_.wait(lock, [this] { return finished_; });
         return result_;
     }
