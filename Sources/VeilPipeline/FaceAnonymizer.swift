@@ -346,8 +346,8 @@ public final class FaceAnonymizer {
 
     /// The donor each swapped face shows on this frame (DonorAssignment.match): two people in one frame
     /// never show the same face, and as many are swapped as the donors allow. A face that moves to
-    /// another donor is verified again before it is shown; one left without a donor is covered on this
-    /// frame.
+    /// another donor is checked again at the first chance (live, it waits under a cover until a check
+    /// passes); one left without a donor is covered on this frame.
     private func claimDonors() -> [Int: Int] {
         guard settings.mode == .swap else { return [:] }
         let claimants = tracker.tracks.filter { track in
