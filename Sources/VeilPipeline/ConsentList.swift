@@ -105,7 +105,7 @@ public enum Enrollment {
             guard faces.count == 1, let face = faces.first else {
                 throw UserError("enroll: image '\(path)' shows \(faces.count) faces; it must show exactly one, the person enrolled")
             }
-            guard face.box.width >= 64, let shape = models.predictor.landmarks(in: picture.y, detection: face.box), shape.yawRatio < 2 else {
+            guard face.box.width >= 64, let shape = models.predictor.landmarks(in: picture.y, detection: face), shape.yawRatio < 2 else {
                 throw UserError("enroll: image '\(path)': the face is too small or turned away (needs a frontal face at least 64 px wide)")
             }
             descriptors.append(try encoder.describe(picture, face: shape).values)

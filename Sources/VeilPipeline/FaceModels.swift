@@ -105,7 +105,7 @@ public struct FaceModels {
         guard let face = try detector.detect(picture).filter({ $0.score >= 0.5 }).max(by: { $0.box.area < $1.box.area }) else {
             return nil
         }
-        guard face.box.width >= 64, let shape = predictor.landmarks(in: picture.y, detection: face.box), shape.yawRatio < 2 else {
+        guard face.box.width >= 64, let shape = predictor.landmarks(in: picture.y, detection: face), shape.yawRatio < 2 else {
             throw DonorFaceUnusable.tooSmallOrTurned
         }
         return Donor(name: name, picture: picture, shape: shape, descriptor: try encoder.describe(picture, face: shape))

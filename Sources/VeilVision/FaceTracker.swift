@@ -151,8 +151,8 @@ public final class FaceTracker {
         // A face cut by the picture's edge is fitted from its whole size.
         let face = detection.wholeFaceBox(pictureWidth: picture.width, pictureHeight: picture.height)
         guard face.width >= minimumLandmarkFaceWidth,
-              let shape = predictor.landmarks(in: picture.y, detection: face, fit: fit),
-              FaceTracker.agrees(shape, with: detection) else {
+              let shape = predictor.landmarks(in: picture.y, detection: detection, faceBox: face, fit: fit),
+              FaceTracker.agrees(shape, with: detection, faceBox: face) else {
             loseLandmarks(&track)
             return
         }
@@ -199,8 +199,12 @@ public final class FaceTracker {
     /// Landmarks are trusted only where they agree with the detector's own five keypoints (eyes, nose,
     /// mouth corners), the nose tip above all, and the face is not turned far away: dlib's predictor,
     /// trained on near-frontal faces, returns a plausible-looking but wrong shape for a profile.
-    static func agrees(_ shape: FaceShape, with detection: Detection) -> Bool {
-        guard shape.yawRatio < FaceTracker.largestYawRatio else { return false }
+    /// The landmarks must also sit on the detector's box (`faceBox`: the whole face's, where the picture's
+    /// edge cut it): the predictor's box is framed from the keypoints, so keypoints off the face would
+    /// take landmarks that agree with them off it too.
+    static func agrees(_ shape: FaceShape, with detection: Detection, faceBox: Box) -> Bool {
+        let (lo, hi) = shape.bounds
+        guard shape.yawRatio < FaceTracker.largestYawRatio, faceBox.contains(lo / 2 + hi / 2) else { return false }
         let ours = [shape.rightEyeCentre, shape.leftEyeCentre, shape[30], shape[48], shape[54]]
         // CenterFace's "right eye" is the one on the picture's left, as dlib's 36-41.
         let unit = max(shape.interOcularDistance, detection.box.width / 3)

@@ -17,10 +17,13 @@ public final class LandmarkPredictor: @unchecked Sendable {
 
     deinit { vision_shape_close(handle) }
 
-    /// Landmarks of the face a detector boxed. `fit`: whether the mirrored prediction joins the direct one.
-    public func landmarks(in luma: Plane, detection: Box, fit: LandmarkFit = .mirrored) -> FaceShape? {
+    /// Landmarks of a face the detector found, framed by its box (or `faceBox`, the whole face's box
+    /// where the picture's edge cut the detector's) and its eye and nose keypoints. `fit`: whether the
+    /// mirrored prediction joins the direct one.
+    public func landmarks(in luma: Plane, detection: Detection, faceBox: Box? = nil, fit: LandmarkFit = .mirrored) -> FaceShape? {
         var box = [Float](repeating: 0, count: 4)
-        vision_shape_box_from_detection(detection.array, &box)
+        let keypoints = detection.keypoints.flatMap { [$0.x, $0.y] }
+        vision_shape_box_from_detection((faceBox ?? detection.box).array, keypoints, &box)
         return predict(luma, box, fit)
     }
 

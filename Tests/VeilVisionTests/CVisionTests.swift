@@ -159,11 +159,28 @@ final class CVisionTests: XCTestCase {
 
     func testBoxFromDetectionIsASquareOnTheFace() {
         var out = [Float](repeating: 0, count: 4)
-        vision_shape_box_from_detection([100, 100, 200, 224], &out)
+        // Eyes at y 140, nose at 170, mouth corners at 195.
+        let keypoints: [Float] = [130, 140, 170, 140, 150, 170, 135, 195, 165, 195]
+        vision_shape_box_from_detection([100, 100, 200, 224], keypoints, &out)
         XCTAssertEqual(out[2] - out[0], out[3] - out[1], accuracy: 0.001)  // square
-        XCTAssertEqual(out[2] - out[0], 109, accuracy: 0.5)                // a little wider than the detection
+        XCTAssertEqual(out[2] - out[0], 106.95, accuracy: 0.01)            // a little wider than the detection
         XCTAssertEqual((out[0] + out[2]) / 2, 150, accuracy: 0.001)          // same horizontal centre
-        XCTAssertEqual((out[1] + out[3]) / 2, 162 + 0.053 * 124, accuracy: 0.01)  // moved down
+        XCTAssertEqual((out[1] + out[3]) / 2, 150 + 0.1336 * 100, accuracy: 0.01)  // below the eyes and nose
+    }
+
+    /// An open mouth drops the jaw and the mouth corners: the box stays where the eyes and nose are.
+    func testBoxesStayPutWhenTheMouthOpens() {
+        var closed = [Float](repeating: 0, count: 4), open = [Float](repeating: 0, count: 4)
+        vision_shape_box_from_detection([100, 100, 200, 224], [130, 140, 170, 140, 150, 170, 135, 195, 165, 195], &closed)
+        vision_shape_box_from_detection([100, 100, 200, 250], [130, 140, 170, 140, 150, 170, 135, 205, 165, 205], &open)
+        XCTAssertEqual(open, closed)
+        // Points spread over a face 100 px wide.
+        var shape = [Float]()
+        for i in 0..<68 { shape += [Float(100 + (i * 37) % 100), Float(100 + (i * 53) % 120)] }
+        vision_shape_box_from_landmarks(shape, &closed)
+        for i in Array(5...11) + Array(48...67) { shape[2 * i + 1] += 25 }  // the chin and both lips go down
+        vision_shape_box_from_landmarks(shape, &open)
+        XCTAssertEqual(open, closed)
     }
 
     /// A track re-runs the predictor from the box its last landmarks give: on a still image that loop
@@ -282,7 +299,8 @@ final class CVisionTests: XCTestCase {
 
     func landmarks(_ gray: Image, face: VisionDetection) throws -> [(x: Float, y: Float)] {
         var box = [Float](repeating: 0, count: 4)
-        vision_shape_box_from_detection([face.x0, face.y0, face.x1, face.y1], &box)
+        let keypoints = withUnsafeBytes(of: face.landmarks) { Array($0.bindMemory(to: Float.self)) }
+        vision_shape_box_from_detection([face.x0, face.y0, face.x1, face.y1], keypoints, &box)
         return try predict(gray, box: box)
     }
 

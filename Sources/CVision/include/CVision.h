@@ -40,9 +40,9 @@ int vision_shape_points(const VisionShapePredictor *predictor);
 /// Calls on one predictor from several threads take turns.
 int vision_shape_predict(VisionShapePredictor *predictor, const uint8_t *gray, int width, int height,
                          int stride, const float box[4], int mirrored, float *out_xy);
-/// Maps a CenterFace box (full-frame coordinates) to the box dlib's 68-point predictor was trained on
-/// (dlib's HOG detector framing), calibrated on real faces.
-void vision_shape_box_from_detection(const float detection_box[4], float out_box[4]);
+/// Maps a CenterFace detection (its box and keypoints, full-frame coordinates, as in VisionDetection) to
+/// the box dlib's 68-point predictor was trained on (dlib's HOG detector framing), calibrated on real faces.
+void vision_shape_box_from_detection(const float detection_box[4], const float keypoints[10], float out_box[4]);
 /// Maps 68 landmarks (x,y pairs) to the dlib framing box that would have produced them: lets a track
 /// re-run the predictor on the next frame from the last landmarks, without a new detection.
 void vision_shape_box_from_landmarks(const float *xy68, float out_box[4]);
