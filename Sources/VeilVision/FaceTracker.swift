@@ -101,7 +101,7 @@ public final class FaceTracker {
                 } else {
                     follow(&track, picture, interval: interval, elapsed: elapsed)
                     // Followed landmarks must still sit on the face the pass found.
-                    if let shape = track.rawShape, !track.detectionBox!.contains(shape.bounds.min / 2 + shape.bounds.max / 2) {
+                    if let shape = track.rawShape, !FaceTracker.sits(shape, on: track.detectionBox!) {
                         loseLandmarks(&track)
                     }
                 }
@@ -203,13 +203,18 @@ public final class FaceTracker {
     /// edge cut it): the predictor's box is framed from the keypoints, so keypoints off the face would
     /// take landmarks that agree with them off it too.
     static func agrees(_ shape: FaceShape, with detection: Detection, faceBox: Box) -> Bool {
-        let (lo, hi) = shape.bounds
-        guard shape.yawRatio < FaceTracker.largestYawRatio, faceBox.contains(lo / 2 + hi / 2) else { return false }
+        guard shape.yawRatio < FaceTracker.largestYawRatio, sits(shape, on: faceBox) else { return false }
         let ours = [shape.rightEyeCentre, shape.leftEyeCentre, shape[30], shape[48], shape[54]]
         // CenterFace's "right eye" is the one on the picture's left, as dlib's 36-41.
         let unit = max(shape.interOcularDistance, detection.box.width / 3)
         var error: Float = 0
         for i in 0..<5 { error += distance(ours[i], detection.keypoints[i]) }
         return error / 5 < 0.35 * unit && distance(ours[2], detection.keypoints[2]) < largestNoseError * unit
+    }
+
+    /// Whether landmarks sit on the face a detector boxed: the centre of their own box lies inside it.
+    static func sits(_ shape: FaceShape, on box: Box) -> Bool {
+        let (lo, hi) = shape.bounds
+        return box.contains(Box(min: lo, max: hi).centre)
     }
 }
