@@ -18,9 +18,12 @@ release: setup
 	$(SWIFT) build -c release
 
 # The default donors: composites of the faces in donor-sources/ that belong to no one (deterministic,
-# about a minute). Made once; `rm data/donors/composite-*.jpg` makes them again.
+# about a minute). Made again when what makes them changes (the landmarks, warps and composer): a
+# composite made by older code can sit nearer a source under newer landmarks.
 DONORS := $(DATA)/donors/composite-08.jpg
-$(DONORS): | release
+DONOR_INPUTS := $(wildcard Sources/CVision/*.cpp Sources/VeilVision/*.swift Sources/VeilAnonymize/*.swift) \
+  Sources/VeilPipeline/DonorComposer.swift
+$(DONORS): $(DONOR_INPUTS) | release
 	.build/release/veil donors --compose $(DATA)/donors --sources $(DATA)/donor-sources
 
 # The sample: a moving clip made from Barack Obama's official portrait (public domain, from the test

@@ -45,6 +45,9 @@ public struct StabilityRecord: Codable, Equatable, Sendable {
     public var camera: String?
     public var donor: String?
     public var shapeReplaced: Bool?
+    /// The donor drawn over a covered face's cover where the detector placed the face (a stand-in:
+    /// nothing of the person's face is under it).
+    public var standIn: String?
     /// The enrolled person a consented face was recognised as.
     public var consentedAs: String?
     /// Landmark error between subject and output, in inter-ocular distances.
@@ -70,6 +73,7 @@ public struct StabilityRecord: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case schema, pts, frame, time, track, handling, camera, donor, nme, oks, incident
         case shapeReplaced = "shape_replaced"
+        case standIn = "stand_in"
         case consentedAs = "consented_as"
         case nmeDynamic = "nme_dynamic"
         case jitterInput = "jitter_input"

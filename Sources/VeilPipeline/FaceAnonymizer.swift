@@ -41,6 +41,8 @@ public struct FaceRecord {
     public var handling: FaceHandling
     public var donor: String?
     public var shapeReplaced = false
+    /// The donor drawn over this covered face's cover (FaceStandIn).
+    public var standIn: String?
     /// Landmark error between the subject's landmarks and those found again on the output, in
     /// inter-ocular distances; absolute, and after removing the track's mean offset so far.
     public var error: Float?
@@ -81,6 +83,8 @@ public final class FaceAnonymizer {
     /// The shape each swapped face was drawn in on the last frame: where its landmarks are looked for
     /// on the output.
     private var drawnShapes: [Int: FaceShape] = [:]
+    /// The donors shown on the frame being rewritten, swapped or as stand-ins: no two faces show one.
+    private var shownDonors: Set<Int> = []
     private let logger: Logger
     /// Recall incidents waiting for the next frame's records: faces a second opinion found that the main
     /// path had not handled.
@@ -179,6 +183,7 @@ public final class FaceAnonymizer {
         var records: [FaceRecord] = []
         var targets: [Int: FaceShape] = [:]
         let claims = claimDonors()
+        shownDonors = Set(claims.values)
         for track in tracker.tracks {
             var record = FaceRecord(track: track.id, handling: .covered)
             var state = self.state(for: track)
@@ -202,7 +207,7 @@ public final class FaceAnonymizer {
             }
             if record.handling == .covered {
                 let style = settings.mode == .swap ? settings.fallbackCover : CoverStyle(rawValue: settings.mode.rawValue)!
-                clock.time("cover") { Cover.apply(style, over: coverRegion(track), in: picture) }
+                record.standIn = cover(track, style: style, in: picture, clock: &clock)
             }
             states[track.id] = state
             records.append(record)
@@ -221,7 +226,8 @@ public final class FaceAnonymizer {
             // Unverified swaps wait under a cover, copied for their check first.
             for (index, track) in tracker.tracks.enumerated()
             where [.swapped, .tracked].contains(records[index].handling) && !(states[track.id]?.identity.isVerified(at: frame) ?? false) {
-                clock.time("cover") { Cover.apply(settings.fallbackCover, over: coverRegion(track), in: picture) }
+                shownDonors.remove(claims[track.id]!)
+                records[index].standIn = cover(track, style: settings.fallbackCover, in: picture, clock: &clock)
                 records[index].handling = .covered
             }
         }
@@ -459,8 +465,24 @@ public final class FaceAnonymizer {
             states[track.id]?.identity.checkSoon()
             states[track.id]?.identity.forgetSubjectUses()
         }
-        clock.time("cover") { Cover.apply(settings.fallbackCover, over: coverRegion(track), in: picture) }
+        record.standIn = cover(track, style: settings.fallbackCover, in: picture, clock: &clock)
         record.handling = .covered
+    }
+
+    /// Covers a face, and in swap mode draws a stand-in over the cover where this frame's detection
+    /// placed the face (FaceStandIn): the first donor in the track's order (any, before its subject is
+    /// known) that no other face shows on this frame. Returns the stand-in's name, if one was drawn.
+    private func cover(_ track: Track, style: CoverStyle, in picture: Picture, clock: inout StageClock) -> String? {
+        let region = coverRegion(track)
+        clock.time("cover") { Cover.apply(style, over: region, in: picture) }
+        guard settings.mode == .swap, track.framesSinceDetection == 0, let keypoints = track.detectionKeypoints,
+              let box = track.detectionBox else { return nil }
+        let order = (states[track.id]?.donorOrder ?? []) + donors.indices
+        guard let choice = order.first(where: { !shownDonors.contains($0) }),
+              let placed = FaceStandIn.shape(of: donors[choice], placedAt: keypoints, box: box),
+              replacer.swap(in: picture, target: placed, donor: donors[choice], clock: &clock) else { return nil }
+        shownDonors.insert(choice)
+        return donors[choice].name
     }
 
     /// Where to cover a face: around its landmarks (forehead included) and its latest detection box

@@ -117,6 +117,7 @@ extension FaceRecord {
             record.donor = donor
             record.shapeReplaced = shapeReplaced
         }
+        record.standIn = standIn
         record.consentedAs = consentedAs
         record.nme = StabilitySchema.figure(error)
         record.nmeDynamic = StabilitySchema.figure(dynamicError)

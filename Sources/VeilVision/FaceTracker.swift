@@ -24,6 +24,9 @@ public struct Track: Sendable {
     /// frame): a cover spans it and the landmarks' box both, so that landmarks drifting off the face
     /// never uncover it.
     public var detectionBox: Box?
+    /// The five keypoints of that detection (`Detection.keypoints`); like the box, from a later frame
+    /// after a look-ahead.
+    public var detectionKeypoints: [Point]?
 
     /// Where the face may be: its region and its latest detection box together, the box grown for the
     /// frames since that detection (`FaceTracker.lookAheadGrowth`): a face the detector lost, or whose
@@ -96,6 +99,7 @@ public final class FaceTracker {
                 let detection = unmatched.remove(at: match)
                 track.framesSinceDetection = 0
                 track.detectionBox = detection.box.scaled(by: growth)
+                track.detectionKeypoints = detection.keypoints
                 if framesAhead == 0 {
                     observe(&track, picture, detection: detection, interval: interval)
                 } else {
@@ -115,6 +119,7 @@ public final class FaceTracker {
         for detection in unmatched {
             let box = detection.box.scaled(by: growth)
             var track = Track(id: nextID, region: box, detectionBox: box, observation: .regionOnly)
+            track.detectionKeypoints = detection.keypoints
             nextID += 1
             // A face first seen in a later frame is covered where the detector saw it until its own
             // frame comes: its landmarks fitted from a box off by the motion could miss it.

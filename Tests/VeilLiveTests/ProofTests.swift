@@ -94,8 +94,8 @@ final class ProofTests: XCTestCase {
     /// Six real people round a card table (insightface's group photo): turned faces, faces looking down
     /// at their cards, laughing with eyes shut. Every face is found and handled; the woman turned and
     /// looking down (a yaw ratio past the old limit of 4) is swapped, not covered (with the old limit
-    /// three of the six were swapped); a near-profile whose fit is wrong is covered; no two people share
-    /// a donor; no face whose check failed is shown.
+    /// three of the six were swapped); a near-profile whose fit is wrong is covered, a stand-in drawn over
+    /// the cover; no two people share a donor; no face whose check failed is shown.
     func testSixPeopleRoundATableTurnedAndLookingDownAreSwapped() throws {
         let photo = try ImageFile.load(path: subject("table-six.jpg"))
         // At 0.73 of its size, as in a 720p frame: faces 62-90 px wide.
@@ -111,9 +111,13 @@ final class ProofTests: XCTestCase {
         XCTAssertEqual(swapped.count, 5, "\(last.map(\.handling))")
         let profile = try XCTUnwrap(tracks.first { $0.region.contains(Point(700, 95)) }, "\(tracks.map(\.region))")
         XCTAssertNil(profile.shape, "the near-profile's landmarks are not trusted")
-        XCTAssertEqual(last.first { $0.track == profile.id }?.handling, .covered)
+        let covered = try XCTUnwrap(last.first { $0.track == profile.id })
+        XCTAssertEqual(covered.handling, .covered)
         let donors = swapped.compactMap(\.donor)
         XCTAssertEqual(Set(donors).count, donors.count, "one donor per person: \(donors)")
+        // Over his cover, a stand-in turned and placed by the detector's keypoints: a donor nobody else shows.
+        let standIn = try XCTUnwrap(covered.standIn, "the covered near-profile shows a stand-in")
+        XCTAssertFalse(donors.contains(standIn), "\(standIn) is worn by another face too: \(donors)")
         // The woman standing behind the table, second from the left, her face at about (240, 145).
         let turned = try XCTUnwrap(tracks.first { $0.region.contains(Point(240, 145)) }, "\(tracks.map(\.region))")
         XCTAssertGreaterThan(try XCTUnwrap(turned.rawShape).yawRatio, 3, "turned")
