@@ -18,12 +18,12 @@ public enum FaceStandIn {
     public static func shape(of donor: Donor, placedAt keypoints: [Point], box: Box) -> FaceShape? {
         guard keypoints.count == 5 else { return nil }
         let face = donor.faceCoordinates
-        var best: (residual: Float, map: PlacedSimilarity, turned: [Point])?
+        var best: (residual: Float, map: Similarity, turned: [Point])?
         var yaw = -largestYaw
         while yaw <= largestYaw + 1e-4 {
             let turned = turn(face, by: yaw)
             let anchors = [mean(turned, FaceShape.rightEye), mean(turned, FaceShape.leftEye), turned[30], turned[48], turned[54]]
-            if let map = PlacedSimilarity(fitting: anchors, onto: keypoints) {
+            if let map = Similarity(fitting: anchors, onto: keypoints) {
                 let residual = zip(anchors, keypoints).map { distance(map.apply($0), $1) }.reduce(0, +) / 5
                 if residual < best?.residual ?? .infinity { best = (residual, map, turned) }
             }
@@ -61,28 +61,4 @@ public enum FaceStandIn {
     private static func mean(_ points: [Point], _ range: ClosedRange<Int>) -> Point {
         range.map { points[$0] }.reduce(Point(0, 0), +) / Float(range.count)
     }
-}
-
-/// q = scale · rotation · p + shift, fitted to point pairs by least squares (no mirroring).
-struct PlacedSimilarity {
-    let a: Float, b: Float, shift: Point
-    var scale: Float { (a * a + b * b).squareRoot() }
-
-    init?(fitting from: [Point], onto to: [Point]) {
-        let n = Float(from.count)
-        let meanFrom = from.reduce(Point(0, 0), +) / n, meanTo = to.reduce(Point(0, 0), +) / n
-        var dot: Float = 0, cross: Float = 0, norm: Float = 0
-        for (p, q) in zip(from, to) {
-            let u = p - meanFrom, v = q - meanTo
-            dot += u.x * v.x + u.y * v.y
-            cross += u.x * v.y - u.y * v.x
-            norm += u.x * u.x + u.y * u.y
-        }
-        guard norm > 1e-9 else { return nil }
-        a = dot / norm
-        b = cross / norm
-        shift = meanTo - Point(a * meanFrom.x - b * meanFrom.y, b * meanFrom.x + a * meanFrom.y)
-    }
-
-    func apply(_ p: Point) -> Point { Point(a * p.x - b * p.y, b * p.x + a * p.y) + shift }
 }

@@ -381,35 +381,6 @@ public struct DonorComposer {
     }
 }
 
-/// A rotation, uniform scale and translation, fixed by where two points go.
-struct Similarity {
-    let rotationScale: SIMD2<Float>
-    let translation: Point
-
-    init(rotationScale: SIMD2<Float>, translation: Point) {
-        self.rotationScale = rotationScale
-        self.translation = translation
-    }
-
-    init(from p: (Point, Point), to q: (Point, Point)) {
-        // As complex numbers: z = (q1 - q0) / (p1 - p0), and q = z (p - p0) + q0.
-        let a = p.1 - p.0, b = q.1 - q.0
-        let norm = max((a * a).sum(), 1e-6)
-        rotationScale = SIMD2((b.x * a.x + b.y * a.y) / norm, (b.y * a.x - b.x * a.y) / norm)
-        translation = q.0 - Similarity.multiply(rotationScale, p.0)
-    }
-
-    func apply(_ point: Point) -> Point { Similarity.multiply(rotationScale, point) + translation }
-
-    var inverse: Similarity {
-        let z = rotationScale, norm = (z * z).sum()
-        let inverted = SIMD2(z.x / norm, -z.y / norm)
-        return Similarity(rotationScale: inverted, translation: -Similarity.multiply(inverted, translation))
-    }
-
-    private static func multiply(_ z: SIMD2<Float>, _ p: Point) -> Point { Point(z.x * p.x - z.y * p.y, z.x * p.y + z.y * p.x) }
-}
-
 /// A small seeded generator (SplitMix64): the same seed gives the same composites on every machine, which
 /// the system generator does not promise.
 struct SplitMix64 {
