@@ -288,15 +288,14 @@ public struct DonorComposer {
     /// counting (see `robustMean`).
     static let robustSpread = (luma: Float(24), chroma: Float(12))
 
-    /// The weighted mean of `values` with each weight lowered the farther its value lies from the
-    /// weighted median (a Gaussian of `spread`). Where the sources disagree, the blend follows the
-    /// ones that carry the part rather than averaging every face into a ghost of all of them: with
-    /// the same candidates the donors kept came out 0.64-0.67 apart and 0.60-0.77 from their sources
-    /// (a plain mean: 0.54-0.55 and 0.60-0.74). Traits of the heavier sources (Grace Hopper's glasses)
-    /// still show on some composites.
-    static func robustMean(_ values: [Float], weights: [Float], spread: Float) -> Float {
+    /// `weights` each lowered the farther its value lies from the weighted median of `values` (a
+    /// Gaussian of `spread`): where the sources disagree, the blend follows the ones that carry the
+    /// part rather than averaging every face into a ghost of all of them. With the same candidates the
+    /// donors kept came out 0.64-0.67 apart and 0.60-0.77 from their sources (a plain mean: 0.54-0.55
+    /// and 0.60-0.74). Traits of the heavier sources still show on some composites.
+    static func robustWeights(_ values: [Float], weights: [Float], spread: Float) -> [Float] {
         let total = weights.reduce(0, +)
-        guard total > 0 else { return values.first ?? 0 }
+        guard total > 0 else { return weights }
         let order = values.indices.sorted { values[$0] < values[$1] }
         var cumulative: Float = 0
         var median = values[order[order.count - 1]]
@@ -304,19 +303,44 @@ public struct DonorComposer {
             cumulative += weights[i]
             if cumulative >= total / 2 { median = values[i]; break }
         }
-        var sum: Float = 0, weightSum: Float = 0
-        for i in values.indices {
+        return values.indices.map { i in
             let d = (values[i] - median) / spread
-            let w = weights[i] * exp(-d * d / 2)
-            sum += w * values[i]
-            weightSum += w
+            return weights[i] * exp(-d * d / 2)
         }
-        return weightSum > 0 ? sum / weightSum : median
+    }
+
+    /// How far (in canvas samples, per plane) each source's robust weight is spread before the blend.
+    /// The median changes source from one sample to the next where the sources disagree, which cut
+    /// seams through the composites (a jaw edge across a cheek, a doubled eyelid) that swapped faces
+    /// carried into every picture; spread over a few samples a change of source is a soft transition,
+    /// and each part still follows the sources that carry it.
+    static let weightSpread = (luma: 4, chroma: 2)
+
+    /// Two passes of a box blur each way (close to a Gaussian) over a `width` x `height` map.
+    static func spread(_ map: inout [Float], width: Int, height: Int, radius: Int) {
+        guard radius > 0 else { return }
+        var line = [Float](), sums = [Float]()
+        func blurLines(count: Int, length: Int, index: (Int, Int) -> Int) {
+            line = [Float](repeating: 0, count: length)
+            sums = [Float](repeating: 0, count: length + 1)
+            for l in 0..<count {
+                for _ in 0..<2 {
+                    for i in 0..<length { sums[i + 1] = sums[i] + map[index(l, i)] }
+                    for i in 0..<length {
+                        let lo = max(0, i - radius), hi = min(length, i + radius + 1)
+                        line[i] = (sums[hi] - sums[lo]) / Float(hi - lo)
+                    }
+                    for i in 0..<length { map[index(l, i)] = line[i] }
+                }
+            }
+        }
+        blurLines(count: height, length: width) { y, x in y * width + x }
+        blurLines(count: width, length: height) { x, y in y * width + x }
     }
 
     /// Every source warped onto `target` (landmarks, forehead and the canvas's edges) and blended: at each
     /// sample, each part's weights (`weights[0]` the skin's, then `FacePart` order) by how much it counts
-    /// there, in a robust mean.
+    /// there, made robust (`robustWeights`) and spread (`weightSpread`) before the mean.
     private func blend(onto target: FaceShape, weights: [[Float]]) -> Picture {
         let width = Self.canvasWidth, height = Self.canvasHeight
         let border = [Point(0, 0), Point(Float(width - 1), 0), Point(0, Float(height - 1)), Point(Float(width - 1), Float(height - 1)),
@@ -367,12 +391,25 @@ public struct DonorComposer {
         let picture = Picture(width: width, height: height)
         for (plane, planeIndex) in zip(picture.planes, 0...) {
             let spread = planeIndex == 0 ? Self.robustSpread.luma : Self.robustSpread.chroma
+            let count = plane.width * plane.height
+            var robust = [[Float]](repeating: [Float](repeating: 0, count: count), count: sources.count)
+            for index in 0..<count {
+                let weightsHere = Self.robustWeights(samples[planeIndex].map { Float($0[index]) },
+                                                     weights: sampleWeights[planeIndex].map { $0[index] }, spread: spread)
+                for source in sources.indices { robust[source][index] = weightsHere[source] }
+            }
+            let radius = planeIndex == 0 ? Self.weightSpread.luma : Self.weightSpread.chroma
+            for source in sources.indices { Self.spread(&robust[source], width: plane.width, height: plane.height, radius: radius) }
             for y in 0..<plane.height {
                 let row = plane.row(y)
                 for x in 0..<plane.width {
                     let index = y * plane.width + x
-                    let value = Self.robustMean(samples[planeIndex].map { Float($0[index]) },
-                                                weights: sampleWeights[planeIndex].map { $0[index] }, spread: spread)
+                    var sum: Float = 0, weightSum: Float = 0
+                    for source in sources.indices {
+                        sum += robust[source][index] * Float(samples[planeIndex][source][index])
+                        weightSum += robust[source][index]
+                    }
+                    let value = weightSum > 0 ? sum / weightSum : Float(samples[planeIndex][0][index])
                     row[x] = UInt8(min(max(value, 0), 255).rounded())
                 }
             }

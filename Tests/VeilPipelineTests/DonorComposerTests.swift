@@ -45,6 +45,29 @@ final class DonorComposerTests: XCTestCase {
         let wide = DonorComposer.targetShape(aligned: [shut, open], steps: [0, 1], mouthWeights: [0, 1], random: &random)
         XCTAssertEqual(wide[66].y - wide[62].y, open[66].y - open[62].y, accuracy: 1, "and open where the texture's mouth is")
     }
+
+    func testASourceFarFromTheMedianLosesItsWeightAndOnesNearItKeepTheirs() {
+        let weights = DonorComposer.robustWeights([100, 104, 180], weights: [0.3, 0.3, 0.4], spread: 24)
+        XCTAssertEqual(weights[0], 0.3, accuracy: 0.01, "at the median")
+        XCTAssertGreaterThan(weights[1], 0.29, "within the spread")
+        XCTAssertLessThan(weights[2], 0.01, "an outlier, though the heaviest")
+        XCTAssertEqual(DonorComposer.robustWeights([10, 200], weights: [0, 0], spread: 24), [0, 0], "no weight: none made up")
+    }
+
+    /// Where the blend changes source from one sample to the next, the change is spread over a few
+    /// samples each side (no seam), and nothing changes far from it.
+    func testSpreadingTurnsAStepIntoARampAndLeavesFlatPartsAlone() {
+        let width = 40, height = 6
+        var map = (0..<width * height).map { Float($0 % width < 20 ? 0 : 1) }
+        DonorComposer.spread(&map, width: width, height: height, radius: 4)
+        let row = Array(map[2 * width..<3 * width])
+        XCTAssertEqual(row[0], 0, accuracy: 1e-6)
+        XCTAssertEqual(row[width - 1], 1, accuracy: 1e-6)
+        XCTAssertEqual(row[19] + row[20], 1, accuracy: 1e-4, "symmetric about the step")
+        XCTAssertTrue((16...23).allSatisfy { row[$0] > 0 && row[$0] < 1 }, "a ramp across the step: \(row)")
+        XCTAssertTrue(zip(row, row.dropFirst()).allSatisfy { $0 <= $1 + 1e-6 }, "rising throughout")
+        XCTAssertTrue(zip(row, row.dropFirst()).allSatisfy { $1 - $0 < 0.2 }, "no jump left")
+    }
 }
 
 /// Glasses on a source face: found on the installed sources, and kept out of the eyes, nose and skin.
