@@ -285,7 +285,7 @@ public struct DonorComposer {
     }
 
     /// How far (in 8-bit levels) a source's sample may stray from the weighted median before it stops
-    /// counting (see `robustMean`).
+    /// counting (see `robustWeights`).
     static let robustSpread = (luma: Float(24), chroma: Float(12))
 
     /// `weights` each lowered the farther its value lies from the weighted median of `values` (a
@@ -319,10 +319,8 @@ public struct DonorComposer {
     /// Two passes of a box blur each way (close to a Gaussian) over a `width` x `height` map.
     static func spread(_ map: inout [Float], width: Int, height: Int, radius: Int) {
         guard radius > 0 else { return }
-        var line = [Float](), sums = [Float]()
         func blurLines(count: Int, length: Int, index: (Int, Int) -> Int) {
-            line = [Float](repeating: 0, count: length)
-            sums = [Float](repeating: 0, count: length + 1)
+            var line = [Float](repeating: 0, count: length), sums = [Float](repeating: 0, count: length + 1)
             for l in 0..<count {
                 for _ in 0..<2 {
                     for i in 0..<length { sums[i + 1] = sums[i] + map[index(l, i)] }
