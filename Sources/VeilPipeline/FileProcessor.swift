@@ -161,8 +161,11 @@ public final class FileProcessor {
             do {
                 // Frames decoded since the last detection pass; they take the detections of the frame
                 // that ends the group (a look-ahead: a face entering the picture is found before the
-                // frames it appears in are emitted).
+                // frames it appears in are emitted). The first frame is a group of its own: a face seen
+                // only ahead is covered until its frame comes, and the faces already there when the
+                // file starts would open it covered.
                 var group: [Picture] = []
+                var groupSize = 1
                 func detectGroup() throws {
                     guard let last = group.last else { return }
                     let detections = try decodeSide.value.clock.time("detect") { try detector.detect(last) }
@@ -175,7 +178,10 @@ public final class FileProcessor {
                     }
                     guard more else { return try detectGroup() }
                     group.append(picture)
-                    if group.count == detectEvery { try detectGroup() }
+                    if group.count == groupSize {
+                        try detectGroup()
+                        groupSize = detectEvery
+                    }
                 }
             } catch { failure.set(error) }
         }
