@@ -1,16 +1,17 @@
 import VeilMedia
 import VeilCore
 
-/// Scratch planes over one rectangle of a picture: the warped donor face (Y, U, V) and its blend mask
-/// at luma and chroma resolution. The rectangle starts on even luma coordinates so that chroma
+/// Scratch planes over one rectangle of a picture: the warped donor face (Y, U, V), its blend mask
+/// at luma and chroma resolution, and a second luma mask for the facial features (a wide blend's core). The rectangle starts on even luma coordinates so that chroma
 /// sample (x, y) of the patch is chroma sample (x + left/2, y + top/2) of the picture. Reused from
 /// frame to frame: it only reallocates when a face grows.
 public final class FacePatch {
     public private(set) var left = 0, top = 0, width = 0, height = 0
     public private(set) var y = Plane.empty, u = Plane.empty, v = Plane.empty
-    public private(set) var alpha = Plane.empty, chromaAlpha = Plane.empty
+    public private(set) var alpha = Plane.empty, chromaAlpha = Plane.empty, featureAlpha = Plane.empty
     private var storage: Picture?
     private var alphaStorage: Picture?
+    private var featureStorage: Picture?
 
     public init() {}
 
@@ -28,13 +29,15 @@ public final class FacePatch {
             let w = max(width, (storage?.width ?? 0)), h = max(height, (storage?.height ?? 0))
             storage = Picture(width: w + 64, height: h + 64)
             alphaStorage = Picture(width: w + 64, height: h + 64)
+            featureStorage = Picture(width: w + 64, height: h + 64)
         }
-        let s = storage!, a = alphaStorage!
+        let s = storage!, a = alphaStorage!, f = featureStorage!
         y = Plane(base: s.y.base, width: width, height: height, stride: s.y.stride)
         u = Plane(base: s.u.base, width: (width + 1) / 2, height: (height + 1) / 2, stride: s.u.stride)
         v = Plane(base: s.v.base, width: (width + 1) / 2, height: (height + 1) / 2, stride: s.v.stride)
         alpha = Plane(base: a.y.base, width: width, height: height, stride: a.y.stride)
         chromaAlpha = Plane(base: a.u.base, width: (width + 1) / 2, height: (height + 1) / 2, stride: a.u.stride)
+        featureAlpha = Plane(base: f.y.base, width: width, height: height, stride: f.y.stride)
         alpha.fill(0)
         return true
     }

@@ -17,6 +17,22 @@ public enum MaskFeather {
         }
     }
 
+    /// Keeps in `mask` the larger of its own and `other`'s value at each sample (same size).
+    public static func combineMaximum(_ other: Plane, into mask: Plane) {
+        for y in 0..<mask.height {
+            let a = mask.row(y), b = other.row(y)
+            for x in 0..<mask.width { a[x] = max(a[x], b[x]) }
+        }
+    }
+
+    /// Keeps in `mask` the smaller of its own and `other`'s value at each sample (same size).
+    public static func combineMinimum(_ other: Plane, into mask: Plane) {
+        for y in 0..<mask.height {
+            let a = mask.row(y), b = other.row(y)
+            for x in 0..<mask.width { a[x] = min(a[x], b[x]) }
+        }
+    }
+
     /// Halves a luma-resolution mask into a chroma-resolution one (2x2 means).
     public static func downsample(_ mask: Plane, into chroma: Plane) {
         for y in 0..<chroma.height {

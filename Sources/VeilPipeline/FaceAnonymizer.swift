@@ -30,7 +30,7 @@ public enum IdentityChecks {
 /// What puts a donor's face in place of a subject's: `FaceSwapper`, or in tests a replacement that
 /// fails on purpose, to prove that the identity checks catch it.
 public protocol FaceReplacing {
-    func swap(in picture: Picture, target: FaceShape, donor: Donor, clock: inout StageClock) -> Bool
+    func swap(in picture: Picture, target: FaceShape, donor: Donor, reach: BlendReach, clock: inout StageClock) -> Bool
 }
 
 extension FaceSwapper: FaceReplacing {}
@@ -104,6 +104,7 @@ public final class FaceAnonymizer {
         var identity = IdentityVerifier()
         var stability = StabilityMeter()
         var consent = ConsentGate()
+        var widening = BlendWidening.narrow
 
         init(donorShape: Bool) { ladder = .wearing(rank: 0, donorShape: donorShape) }
 
@@ -193,7 +194,7 @@ public final class FaceAnonymizer {
             } else if let shape = track.shape, let choice = claims[track.id] {
                 let donor = donors[choice]
                 let target = state.replaceShape ? state.shapeReplacement.target(for: shape, donor: donor) : shape
-                if replacer.swap(in: picture, target: target, donor: donor, clock: &clock) {
+                if replacer.swap(in: picture, target: target, donor: donor, reach: state.widening.reach, clock: &clock) {
                     record.handling = track.observation == .detected ? .swapped : .tracked
                     record.donor = donor.name
                     record.shapeReplaced = state.replaceShape
@@ -281,10 +282,11 @@ public final class FaceAnonymizer {
     }
 
     /// How often a track's identity is checked, in frames: more often while it is shown for consent
-    /// (or about to be), so that a track that jumps from the consenting person to another is caught soon.
+    /// (or about to be), so that a track that jumps from the consenting person to another is caught soon,
+    /// and while its blend is wide, which spends most of the margin's surplus (BlendWidening).
     private func checkInterval(_ state: TrackState) -> Int {
         let interval = settings.identityCheckInterval
-        return state.consent.isEngaged ? max(1, interval / 3) : interval
+        return state.consent.isEngaged || state.widening == .wide ? max(1, interval / 3) : interval
     }
 
     /// A swapped face that no recent check has passed: it waits under a cover, so it is checked again
@@ -370,6 +372,7 @@ public final class FaceAnonymizer {
             var state = self.state(for: track)
             if rank != state.ladder.rank {
                 state.ladder = .wearing(rank: rank, donorShape: state.replaceShape)
+                state.widening = state.widening.forNewDonor
                 state.identity.unverify()
                 logger.info("track \(track.id): donor shown on another face; now \(donors[state.donorOrder[rank]].name)")
                 states[track.id] = state
@@ -393,7 +396,7 @@ public final class FaceAnonymizer {
             state.identity.inFlight = true
             states[track.id] = state
             return IdentityCheckQueue.Job(track: track.id, frame: frame, subject: needSubject ? raw : nil, output: nil,
-                                          choice: state.ladder)
+                                          choice: state.ladder, reach: state.widening.reach)
         }
         return nil
     }
@@ -419,7 +422,7 @@ public final class FaceAnonymizer {
             }
         }
         if let subject = state.identity.subject { chooseDonors(&state, subject: subject, track: id) }
-        let sameChoice = result.job.choice == state.ladder
+        let sameChoice = result.job.choice == state.ladder && result.job.reach == state.widening.reach
         if result.job.output != nil, sameChoice {
             if let output = result.output, let subject = result.subject ?? state.identity.subject {
                 let d = output.distance(to: subject)
@@ -427,6 +430,7 @@ public final class FaceAnonymizer {
                 let passed = d >= requiredMargin(track: id)
                 if passed {
                     state.identity.passed(checkedAt: result.job.frame, lifetime: verificationLifetime)
+                    state.widening = state.widening.after(check: d, margin: requiredMargin(track: id))
                 } else {
                     state.identity.unverify()
                 }
@@ -458,7 +462,12 @@ public final class FaceAnonymizer {
         if let descriptor {
             let d = descriptor.distance(to: subject)
             record.identityDistance = d
-            guard d < requiredMargin(track: track.id) else { return }
+            guard d < requiredMargin(track: track.id) else {
+                if let widening = states[track.id]?.widening {
+                    states[track.id]?.widening = widening.after(check: d, margin: requiredMargin(track: track.id))
+                }
+                return
+            }
             escalate(track.id, distance: d, record: &record)
         } else {
             record.incident = "identity check could not run; covered, checking again"
@@ -480,7 +489,7 @@ public final class FaceAnonymizer {
         let order = (states[track.id]?.donorOrder ?? []) + donors.indices
         guard let choice = order.first(where: { !shownDonors.contains($0) }),
               let placed = FaceStandIn.shape(of: donors[choice], placedAt: keypoints, box: box),
-              replacer.swap(in: picture, target: placed, donor: donors[choice], clock: &clock) else { return nil }
+              replacer.swap(in: picture, target: placed, donor: donors[choice], reach: .insideOutline, clock: &clock) else { return nil }
         shownDonors.insert(choice)
         return donors[choice].name
     }
@@ -515,17 +524,24 @@ public final class FaceAnonymizer {
                                      others: others.compactMap(\.value.identity.subject), inUse: inUse)
     }
 
-    /// A swapped face still within the margin of its subject: next donor, then the donor's face shape,
-    /// then a cover for the rest of the track.
+    /// A swapped face still within the margin of its subject: a wide blend narrows for good first (the
+    /// same donor, inside the outline), then the next donor, then the donor's face shape, then a cover
+    /// for the rest of the track.
     private func escalate(_ id: Int, distance: Float, record: inout FaceRecord) {
         guard var state = states[id] else { return }
         let before = state.ladder
-        state.ladder = before.escalated(donors: state.donorOrder.count)
         let action: String
-        switch state.ladder {
-        case .coveredForGood: action = "cover"
-        case let .wearing(rank, donorShape):
-            action = donorShape && !before.wearsDonorShape ? "donor face shape" : "next donor \(donors[state.donorOrder[rank]].name)"
+        if state.widening == .wide {
+            state.widening = .narrowForGood
+            action = "a blend inside the outline"
+        } else {
+            state.ladder = before.escalated(donors: state.donorOrder.count)
+            state.widening = state.widening.forNewDonor
+            switch state.ladder {
+            case .coveredForGood: action = "cover"
+            case let .wearing(rank, donorShape):
+                action = donorShape && !before.wearsDonorShape ? "donor face shape" : "next donor \(donors[state.donorOrder[rank]].name)"
+            }
         }
         state.identity.unverify()  // verify the new choice on the next frame
         states[id] = state

@@ -1,5 +1,6 @@
 import Foundation
 import VeilCore
+import VeilAnonymize
 import VeilMedia
 import VeilVision
 
@@ -26,6 +27,8 @@ public final class IdentityCheckQueue: @unchecked Sendable {
         var output: FaceShape?
         /// The donor choice the output was made with: a result for an older choice is not applied.
         var choice: SwapLadder
+        /// The blend the output was drawn with: a result for another blend does not decide this one's.
+        var reach: BlendReach
     }
 
     struct Result {

@@ -4,38 +4,8 @@ import VeilMedia
 import VeilCore
 
 final class FaceStandInTests: XCTestCase {
-    /// A frontal face 150 px wide drawn as dlib numbers its 68 points: jaw, brows, nose, eyes, lips.
-    private func frontalFace(centre c: Point, width w: Float) -> FaceShape {
-        var p = [Point](repeating: c, count: 68)
-        for i in 0...16 {
-            let t = Float.pi * (1 - Float(i) / 16)
-            p[i] = c + Point(w / 2 * cos(t), 0.65 * w * sin(t))
-        }
-        for i in 0..<5 {
-            p[17 + i] = c + Point(-0.4 * w + 0.08 * w * Float(i), -0.3 * w)
-            p[22 + i] = c + Point(0.08 * w + 0.08 * w * Float(i), -0.3 * w)
-        }
-        for i in 0..<4 { p[27 + i] = c + Point(0, -0.2 * w + 0.1 * w * Float(i)) }
-        for i in 0..<5 { p[31 + i] = c + Point(-0.1 * w + 0.05 * w * Float(i), 0.15 * w) }
-        for (first, x) in [(36, -0.2 * w), (42, 0.2 * w)] {
-            for i in 0..<6 {
-                let t = Float.pi * (1 - Float(i) / 3)
-                p[first + i] = c + Point(x + 0.08 * w * cos(t), -0.15 * w - 0.03 * w * sin(t))
-            }
-        }
-        for i in 0..<12 {
-            let t = Float.pi * (1 - Float(i) / 6)
-            p[48 + i] = c + Point(0.15 * w * cos(t), 0.35 * w - 0.05 * w * sin(t))
-        }
-        for i in 0..<8 {
-            let t = Float.pi * (1 - Float(i) / 4)
-            p[60 + i] = c + Point(0.1 * w * cos(t), 0.35 * w - 0.02 * w * sin(t))
-        }
-        return FaceShape(points: p)
-    }
-
     private func donor() -> Donor {
-        Donor(name: "test", picture: Picture(width: 300, height: 300), shape: frontalFace(centre: Point(150, 140), width: 150),
+        Donor(name: "test", picture: Picture(width: 300, height: 300), shape: drawnFrontalFace(centre: Point(150, 140), width: 150),
               descriptor: FaceDescriptor(values: [Float](repeating: 0, count: 128)))
     }
 
@@ -46,7 +16,7 @@ final class FaceStandInTests: XCTestCase {
     func testAFrontalStandInLandsOnTheKeypointsAtTheFacesSizeAndRoll() throws {
         // The same face 80 px wide, rolled by 15 degrees, as a detector would give its keypoints.
         let roll: Float = 15 * .pi / 180
-        let upright = frontalFace(centre: .zero, width: 80)
+        let upright = drawnFrontalFace(centre: .zero, width: 80)
         let rolled = FaceShape(points: upright.points.map {
             Point(640, 300) + Point($0.x * cos(roll) - $0.y * sin(roll), $0.x * sin(roll) + $0.y * cos(roll))
         })
@@ -92,9 +62,9 @@ final class FaceStandInTests: XCTestCase {
         let box = Box(min: Point(100, 100), max: Point(180, 200))
         // All five on one point, mirrored (left eye on the picture's left), and a face twice the box's size.
         let collapsed = [Point](repeating: Point(140, 150), count: 5)
-        let face = frontalFace(centre: Point(140, 150), width: 80)
+        let face = drawnFrontalFace(centre: Point(140, 150), width: 80)
         let mirrored = keypoints(FaceShape(points: face.points.map { Point(280 - $0.x, $0.y) }))
-        let huge = keypoints(frontalFace(centre: Point(140, 150), width: 240))
+        let huge = keypoints(drawnFrontalFace(centre: Point(140, 150), width: 240))
         XCTAssertNil(FaceStandIn.shape(of: standIn, placedAt: collapsed, box: box))
         XCTAssertNil(FaceStandIn.shape(of: standIn, placedAt: mirrored, box: box))
         XCTAssertNil(FaceStandIn.shape(of: standIn, placedAt: huge, box: box))

@@ -286,5 +286,5 @@ final class ProofTests: XCTestCase {
 
 /// A "swap" that leaves the face as it is and says it worked: what the identity checks must catch.
 private struct LeavesFaceAsIs: FaceReplacing {
-    func swap(in picture: Picture, target: FaceShape, donor: Donor, clock: inout StageClock) -> Bool { true }
+    func swap(in picture: Picture, target: FaceShape, donor: Donor, reach: BlendReach, clock: inout StageClock) -> Bool { true }
 }

@@ -1,3 +1,4 @@
+import VeilAnonymize
 import VeilCore
 import XCTest
 @testable import VeilPipeline
@@ -163,6 +164,26 @@ final class SwapLadderTests: XCTestCase {
         XCTAssertEqual(SwapLadder.wearing(rank: 0, donorShape: true).escalated(donors: 1), .coveredForGood)
         XCTAssertNil(SwapLadder.coveredForGood.rank)
         XCTAssertFalse(SwapLadder.coveredForGood.wearsDonorShape)
+    }
+}
+
+final class BlendWideningTests: XCTestCase {
+    func testANarrowSwapWidensOnlyWithTheSurplusAndAWideOneNarrowsForGoodWhenItIsSpent() {
+        let margin: Float = 0.6
+        XCTAssertEqual(BlendWidening.narrow.after(check: 0.71, margin: margin), .narrow, "passes, but too little surplus to spend")
+        XCTAssertEqual(BlendWidening.narrow.after(check: 0.72, margin: margin), .wide)
+        XCTAssertEqual(BlendWidening.wide.after(check: 0.65, margin: margin), .wide, "surplus kept")
+        XCTAssertEqual(BlendWidening.wide.after(check: 0.63, margin: margin), .narrowForGood, "surplus nearly spent")
+        XCTAssertEqual(BlendWidening.wide.after(check: 0.4, margin: margin), .narrowForGood, "failed")
+        XCTAssertEqual(BlendWidening.narrowForGood.after(check: 0.95, margin: margin), .narrowForGood, "never widens again")
+    }
+
+    func testOnlyAWideBlendReachesOverTheCheeksAndANewDonorStartsNarrow() {
+        XCTAssertEqual(BlendWidening.wide.reach, .overCheeks)
+        XCTAssertEqual(BlendWidening.narrow.reach, .insideOutline)
+        XCTAssertEqual(BlendWidening.narrowForGood.reach, .insideOutline)
+        XCTAssertEqual(BlendWidening.wide.forNewDonor, .narrow)
+        XCTAssertEqual(BlendWidening.narrowForGood.forNewDonor, .narrowForGood)
     }
 }
 
